@@ -1,0 +1,11 @@
+from django.urls import path
+
+from iioe.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register", views.register, name="register"),
+    path("privacy", views.privacy, name="privacy"),
+    path("my-iioe", views.profile, name="profile"),
+]
