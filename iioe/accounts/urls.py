@@ -7,5 +7,5 @@ app_name = "accounts"
 urlpatterns = [
     path("register", views.register, name="register"),
     path("privacy", views.privacy, name="privacy"),
-    path("my-iioe", views.profile, name="profile"),
+    path("my-iioe/profile", views.profile_edit, name="profile_edit"),
 ]

@@ -14,5 +14,5 @@ def privacy(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html")

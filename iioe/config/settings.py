@@ -222,7 +222,6 @@ LANGUAGES = [
     ("fr", "Français"),
 ]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
-LOCALE_PATHS = [BASE_DIR / "iioe" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -8,3 +8,11 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "catalog/course_detail.html")
+
+
+def study_plan_add(request: HttpRequest, slug: str) -> HttpResponse:
+    raise NotImplementedError
+
+
+def study_plan_remove(request: HttpRequest, slug: str) -> HttpResponse:
+    raise NotImplementedError
