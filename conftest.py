@@ -10,6 +10,9 @@ import pytest
 def isolated_settings(settings: Any, tmp_path: Path) -> None:
     """Give each test its own media folder, cache and synchronous tasks."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # WhiteNoise warns about a missing STATIC_ROOT; tests need no collected files.
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STATIC_ROOT.mkdir()
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }

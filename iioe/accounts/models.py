@@ -3,6 +3,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -75,3 +76,52 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        # Addresses are stored lowercased so that lookups by equality, which
+        # allauth makes, find them however the person typed them.
+        self.email = self.email.lower()
+
+
+class SignupCode(models.Model):
+    """The code last mailed to an address that is signing up.
+
+    Only a keyed hash of the code is kept. A new request for the same address
+    replaces the row, so at most one code per address is ever valid.
+    """
+
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sign-up code")
+        verbose_name_plural = _("sign-up codes")
+
+    def __str__(self) -> str:
+        return f"sign-up code #{self.pk}"
+
+
+class OutgoingMail(models.Model):
+    """A rendered message waiting for the task that sends it.
+
+    Writing the message before sending means a failed delivery can be tried
+    again; the row is deleted once the mail server has accepted it, so no
+    address or code stays behind.
+    """
+
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+
+    def __str__(self) -> str:
+        return f"mail #{self.pk}"

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils import translation
@@ -17,6 +19,24 @@ class CourseLanguage(models.TextChoices):
     ENGLISH = "en", "EN"
     CHINESE = "zh", "中文"
     FRENCH = "fr", "FR"
+
+
+# Levels as the source catalogs write them, translated for display.
+LEVEL_LABELS = {
+    "Introductory": _("Introductory"),
+    "Beginner": _("Beginner"),
+    "Intermediate": _("Intermediate"),
+    "Advanced": _("Advanced"),
+    "Mixed": _("Mixed"),
+}
+
+
+# The full name of each teaching language, for screen readers and titles.
+LANGUAGE_NAMES = {
+    CourseLanguage.ENGLISH: _("English"),
+    CourseLanguage.CHINESE: _("Chinese"),
+    CourseLanguage.FRENCH: _("French"),
+}
 
 
 class Category(models.Model):
@@ -74,8 +94,17 @@ class Course(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=100, blank=True)
     effort = models.CharField(_("effort"), max_length=100, blank=True)
+    effort_hours_min = models.PositiveSmallIntegerField(
+        _("effort, fewest hours per week"), null=True, blank=True
+    )
+    effort_hours_max = models.PositiveSmallIntegerField(
+        _("effort, most hours per week"), null=True, blank=True
+    )
     length_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(
+        _("duration (seconds)"), null=True, blank=True
+    )
     enrolment_count = models.PositiveIntegerField(default=0)
     rating_average = models.DecimalField(
         max_digits=3, decimal_places=2, null=True, blank=True
@@ -88,6 +117,9 @@ class Course(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     published_on = models.DateField(_("date"))
     is_published = models.BooleanField(default=True)
+    # Title and provider without case or accents, so that a search finds
+    # "créer" from "CREER" the same way on SQLite and PostgreSQL.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["-published_on", "id"]
@@ -100,6 +132,21 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def rating_stars(self) -> int:
+        """The average rating rounded to whole stars, 0 when unrated."""
+        if self.rating_average is None:
+            return 0
+        return int(self.rating_average + Decimal("0.5"))
+
+    @property
+    def language_name(self) -> str:
+        return str(LANGUAGE_NAMES.get(self.language, self.language))
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.level, self.level))
 
 
 class Lesson(models.Model):

@@ -1,8 +1,36 @@
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 
-from iioe.catalog.models import Category, Course, Family
+from iioe.catalog.models import (
+    Category,
+    Course,
+    CourseLanguage,
+    Family,
+    Lesson,
+    StudyPlanEntry,
+)
+
+COURSES_PER_PAGE = 20
+SEARCH_MAX_LENGTH = 100
+
+
+class Sort:
+    NEWEST = "newest"
+    RATING = "rating"
+    VIEWS = "views"
+    ALL = (NEWEST, RATING, VIEWS)
+
+
+SORT_ORDERS: dict[str, tuple[Any, ...]] = {
+    Sort.NEWEST: ("-published_on", "id"),
+    Sort.RATING: (F("rating_average").desc(nulls_last=True), "-rating_count", "id"),
+    Sort.VIEWS: ("-view_count", "id"),
+}
 
 
 @dataclass(frozen=True)
@@ -12,9 +40,70 @@ class FamilyWithCategories:
     categories: list[Category]
 
 
-def family_list_with_categories() -> list[FamilyWithCategories]:
-    """Return the three families in order, each with its subcategories."""
-    categories = list(Category.objects.all())
+@dataclass(frozen=True)
+class CourseFilters:
+    """What a visitor asked the course list for, already made valid."""
+
+    q: str = ""
+    family: str = ""
+    category: str = ""
+    language: str = ""
+    sort: str = Sort.NEWEST
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.family or self.category or self.language)
+
+
+@dataclass(frozen=True)
+class CourseDetail:
+    course: Course
+    lessons: list[Lesson]
+    in_study_plan: bool
+
+    @property
+    def duration_seconds(self) -> int | None:
+        """The course's stated duration, else the sum of its lesson videos."""
+        if self.course.duration_seconds:
+            return self.course.duration_seconds
+        videos = [lesson.video for lesson in self.lessons if lesson.video]
+        total = sum(video.duration_seconds or 0 for video in videos)
+        return round(total) or None
+
+    @property
+    def duration_label(self) -> str:
+        """The duration as a clock reads it: 59:01, or 1:02:03."""
+        seconds = self.duration_seconds
+        if not seconds:
+            return ""
+        hours, rest = divmod(seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours}:{minutes:02d}:{seconds:02d}"
+        return f"{minutes}:{seconds:02d}"
+
+
+def course_search_key(text: str) -> str:
+    """Fold text for searching: no case, no accents, single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(unicodedata.normalize("NFKC", stripped).split())
+
+
+def category_list() -> list[Category]:
+    """Return every subcategory, by family and position; one query."""
+    return list(Category.objects.all())
+
+
+def family_list_with_categories(
+    categories: list[Category] | None = None,
+) -> list[FamilyWithCategories]:
+    """Return the three families in order, each with its subcategories.
+
+    Pass categories already read to avoid the query.
+    """
+    if categories is None:
+        categories = category_list()
     return [
         FamilyWithCategories(
             value=family.value,
@@ -25,10 +114,102 @@ def family_list_with_categories() -> list[FamilyWithCategories]:
     ]
 
 
+def course_filters_parse(
+    params: Mapping[str, str], *, categories: list[Category]
+) -> CourseFilters:
+    """Read the list's filters from query parameters, dropping unknown values.
+
+    A subcategory implies its family, so a subcategory of another family than
+    the one asked for wins over it.
+    """
+    family = params.get("family", "")
+    category_slug = params.get("category", "")
+    language = params.get("language", "")
+    sort = params.get("sort", "")
+    filters = CourseFilters(
+        q=" ".join(params.get("q", "").split())[:SEARCH_MAX_LENGTH],
+        family=family if family in Family.values else "",
+        language=language if language in CourseLanguage.values else "",
+        sort=sort if sort in Sort.ALL else Sort.NEWEST,
+    )
+
+    category = next((c for c in categories if c.slug == category_slug), None)
+    if category is not None:
+        filters = replace(filters, category=category.slug, family=category.family)
+    return filters
+
+
+def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
+    """Return the published courses that match the filters, sorted.
+
+    Searching looks for the words as one piece of the title or the provider's
+    name, ignoring case and accents; Chinese text matches as a substring. It
+    scans the catalog, which is fine for some thousands of courses.
+    """
+    courses = Course.objects.filter(is_published=True).select_related(
+        "category", "provider"
+    )
+    if filters.category:
+        courses = courses.filter(category__slug=filters.category)
+    elif filters.family:
+        courses = courses.filter(category__family=filters.family)
+    if filters.language:
+        courses = courses.filter(language=filters.language)
+    if filters.q:
+        courses = courses.filter(
+            Q(search_text__contains=course_search_key(filters.q))
+            | Q(provider__name__icontains=filters.q)
+        )
+    return courses.order_by(*SORT_ORDERS[filters.sort])
+
+
+def course_page(
+    *, filters: CourseFilters, page: str | int | None, per_page: int = COURSES_PER_PAGE
+) -> Page:
+    """Return one page of the filtered list; two queries, a count and the page.
+
+    A page number that is not a number gives the first page, one past the end
+    the last.
+    """
+    paginator = Paginator(course_list_published(filters=filters), per_page)
+    return paginator.get_page(page)
+
+
 def course_list_featured(*, limit: int) -> QuerySet[Course]:
     """Return the most-viewed published courses."""
     return (
         Course.objects.filter(is_published=True)
         .select_related("category", "provider")
-        .order_by("-view_count", "-enrolment_count")[:limit]
+        .order_by("-view_count", "-enrolment_count", "id")[:limit]
     )
+
+
+def course_get_published(*, slug: str) -> Course | None:
+    """Return a published course with its category and provider, or None."""
+    return (
+        Course.objects.filter(is_published=True, slug=slug)
+        .select_related("category", "provider")
+        .first()
+    )
+
+
+def course_detail(*, course: Course, user: Any) -> CourseDetail:
+    """Gather what the course page shows; three queries for a learner.
+
+    The instructors and the lessons (with their videos) come in one query
+    each, and whether the course is in the user's study plan in a third,
+    skipped for guests.
+    """
+    prefetch_related_objects([course], "instructors")
+    lessons = list(
+        Lesson.objects.filter(course=course)
+        .select_related("video")
+        .order_by("position")
+    )
+    in_plan = user.is_authenticated and study_plan_contains(user=user, course=course)
+    return CourseDetail(course=course, lessons=lessons, in_study_plan=in_plan)
+
+
+def study_plan_contains(*, user: Any, course: Course) -> bool:
+    """Say whether the course is in the user's study plan; one query."""
+    return StudyPlanEntry.objects.filter(user=user, course=course).exists()

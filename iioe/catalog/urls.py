@@ -17,9 +17,7 @@ urlpatterns = [
         browse.study_plan_remove,
         name="study_plan_remove",
     ),
-    path(
-        "courses/<slug:slug>/lessons/<int:position>", learn.lesson, name="lesson"
-    ),
+    path("courses/<slug:slug>/lessons/<int:position>", learn.lesson, name="lesson"),
     path(
         "courses/<slug:slug>/lessons/<int:position>/progress",
         learn.lesson_progress,

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -17,8 +18,14 @@ VAR_DIR = Path(os.environ.get("IIOE_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_str(name: str, default: str = "") -> str:
-    """Return a variable, or the content of the file named by NAME_FILE."""
+    """Return a variable, or the content of the file named by NAME_FILE.
+
+    Setting both NAME and NAME_FILE is refused: one of them would be silently
+    ignored.
+    """
     path = os.environ.get(f"{name}_FILE")
+    if path and name in os.environ:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
     if path:
         return Path(path).read_text(encoding="utf-8").strip()
     return os.environ.get(name, default)
@@ -33,15 +40,24 @@ def env_bool(name: str, default: bool = False) -> bool:
         return True
     if value in {"0", "false", "no", "off"}:
         return False
-    raise ValueError(f"{name} must be true or false, not {value!r}")
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
 
 
 def env_int(name: str, default: int) -> int:
+    """Return a whole-number variable, refusing anything else."""
     value = env_str(name).strip()
-    return int(value) if value else default
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {value!r}."
+        ) from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated variable as a list, or the default if empty."""
     value = env_str(name).strip()
     return [item.strip() for item in value.split(",") if item.strip()] or default
 
@@ -173,13 +189,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "iioe.accounts.passwords.GuessablePatternValidator"},
     {
-        "NAME": (
-            "django.contrib.auth.password_validation."
-            "UserAttributeSimilarityValidator"
-        )
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
     },
 ]
-LOGIN_URL = "account_login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -193,6 +207,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sent only over HTTPS; gunicorn already trusts X-Forwarded-Proto from the
+# addresses in FORWARDED_ALLOW_IPS, so request.is_secure() is right behind a
+# reverse proxy without SECURE_PROXY_SSL_HEADER.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 
 ACCOUNT_ADAPTER = "iioe.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -207,12 +225,24 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 5
 ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "IIOE: "
+# One address per account: it is the account's login and its identity.
+ACCOUNT_MAX_EMAIL_ADDRESSES = 1
+ACCOUNT_FORMS = {
+    "login": "iioe.accounts.forms.LoginForm",
+    "reset_password": "iioe.accounts.forms.ResetPasswordForm",
+    "confirm_password_reset_code": "iioe.accounts.forms.ConfirmPasswordResetCodeForm",
+    "reset_password_from_key": "iioe.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "iioe.accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
+    # The platform's own sign-up: mailing a code, and checking one.
+    "signup_code_request": "10/m/ip,40/h/ip,5/30m/key",
+    "signup_code_check": "20/m/ip,10/10m/key",
 }
 
 LANGUAGE_CODE = "en"
@@ -222,6 +252,8 @@ LANGUAGES = [
     ("fr", "Français"),
 ]
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -236,7 +268,9 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
-WHITENOISE_MAX_AGE = 365 * 24 * 3600
+# Files with a content hash in their name are cached for ever (immutable) by
+# WhiteNoise; this is for the few referenced without one.
+WHITENOISE_MAX_AGE = 3600
 
 TASKS = {
     "default": {
@@ -264,13 +298,18 @@ else:
 
 FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
 FFPROBE_BINARY = env_str("FFPROBE_BINARY", "ffprobe")
+# x264 speed against size: slower presets make smaller files of the same
+# quality. The tests use "ultrafast".
+VIDEO_X264_PRESET = env_str("VIDEO_X264_PRESET", "veryfast")
 
 COUNTRIES_FIRST = []
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

@@ -5,5 +5,15 @@ from iioe.media import views
 app_name = "media"
 
 urlpatterns = [
-    path("videos/<int:video_id>/<str:kind>", views.video_file, name="video_file"),
+    path(
+        "videos/<int:video_id>/<int:height>p.mp4",
+        views.rendition_file,
+        name="rendition",
+    ),
+    path(
+        "videos/<int:video_id>/captions/<str:language>.vtt",
+        views.caption_file,
+        name="caption",
+    ),
+    path("videos/<int:video_id>/poster.jpg", views.poster_file, name="poster"),
 ]

@@ -1,13 +1,12 @@
 import logging
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from iioe.accounts import services as account_services
 from iioe.catalog import selectors as catalog_selectors
@@ -26,30 +25,39 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
-    """Say whether the database answers and a task worker is alive."""
+    """Say whether the database answers and a task worker is alive.
+
+    Answers 503 when either is down, so a load balancer or a monitor can act
+    on the status code alone.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         database_ok = True
-    except Exception:
+        worker_ok = selectors.worker_is_alive()
+    except DatabaseError:
         logger.exception("Health check could not reach the database")
-        database_ok = False
+        database_ok = worker_ok = False
 
-    worker_ok = database_ok and selectors.worker_is_alive()
-    status = 200 if database_ok and worker_ok else 503
+    healthy = database_ok and worker_ok
     payload = {
-        "status": "ok" if status == 200 else "degraded",
+        "status": "ok" if healthy else "degraded",
         "database": database_ok,
         "worker": worker_ok,
     }
-    return JsonResponse(payload, status=status)
+    return JsonResponse(payload, status=200 if healthy else 503)
 
 
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
-    """Switch the interface language; remember it for a logged-in user."""
+    """Switch the interface language and go back to the page it came from.
+
+    A guest's choice lives in a cookie; a logged-in user's is saved on the
+    account too, so it follows them to other browsers. Only the platform's
+    own languages are accepted, and only a local page is returned to.
+    """
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
@@ -58,7 +66,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         next_url = "/"
 
     response = redirect(next_url)
-    if not (language and check_for_language(language)):
+    if language not in dict(settings.LANGUAGES):
         return response
 
     if request.user.is_authenticated:
@@ -67,7 +75,11 @@ def language_set(request: HttpRequest) -> HttpResponse:
         settings.LANGUAGE_COOKIE_NAME,
         language,
         max_age=settings.LANGUAGE_COOKIE_AGE,
-        samesite="Lax",
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
 
