@@ -13,9 +13,20 @@ def isolated_settings(settings: Any, tmp_path: Path) -> None:
     # WhiteNoise warns about a missing STATIC_ROOT; tests need no collected files.
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STATIC_ROOT.mkdir()
+    # A locmem cache is shared by every cache with the same LOCATION, so each
+    # test names its own. Guest pages are not cached, so that a page shows
+    # what the test just changed (iioe/web/tests/test_caching.py turns it on).
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"default-{tmp_path}",
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"pages-{tmp_path}",
+        },
     }
+    settings.GUEST_PAGE_CACHE_SECONDS = 0
     settings.TASKS = {
         "default": {
             "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",

@@ -156,9 +156,7 @@ class SignupAccountForm(forms.Form):
     consent = forms.BooleanField(
         label=_("I have read and agree to the Data User Privacy Agreement."),
         error_messages={
-            "required": _(
-                "Please agree to the Data User Privacy Agreement to sign up."
-            )
+            "required": _("Please agree to the Data User Privacy Agreement to sign up.")
         },
     )
 
@@ -222,7 +220,7 @@ class SignupAccountForm(forms.Form):
             return
         try:
             services.signup_code_check(email=email, code=code)
-        except services.CodeRejected as rejection:
+        except services.CodeError as rejection:
             self.add_error("code", rejection.message)
 
 

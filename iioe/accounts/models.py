@@ -1,3 +1,5 @@
+import math
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -91,6 +93,11 @@ class SignupCode(models.Model):
     replaces the row, so at most one code per address is ever valid.
     """
 
+    DIGITS = 6
+    VALIDITY = timedelta(minutes=10)
+    RESEND_AFTER = timedelta(seconds=60)
+    MAX_WRONG = 5
+
     email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -102,6 +109,11 @@ class SignupCode(models.Model):
 
     def __str__(self) -> str:
         return f"sign-up code #{self.pk}"
+
+    def resend_wait_seconds(self, *, now: datetime) -> int:
+        """Return how many seconds must pass before another code is sent."""
+        wait = self.created_at + self.RESEND_AFTER - now
+        return max(0, math.ceil(wait.total_seconds()))
 
 
 class OutgoingMail(models.Model):

@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import math
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,10 +21,6 @@ from iioe.accounts.models import SignupCode, User
 
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-CODE_VALIDITY = timedelta(minutes=10)
-CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_WRONG = 5
 # Rows of codes nobody used are removed after this long.
 CODE_KEEP = timedelta(days=1)
 
@@ -57,7 +52,7 @@ class CodeProblem(Enum):
     EXHAUSTED = "exhausted"
 
 
-class SignupRefused(Exception):
+class SignupError(Exception):
     """Registration cannot go on; ``field`` names the form field to blame."""
 
     def __init__(self, field: str, message: str) -> None:
@@ -66,7 +61,7 @@ class SignupRefused(Exception):
         self.message = message
 
 
-class CodeRejected(SignupRefused):
+class CodeError(SignupError):
     def __init__(self, problem: CodeProblem, attempts_left: int = 0) -> None:
         super().__init__("code", _code_message(problem, attempts_left))
         self.problem = problem
@@ -99,9 +94,9 @@ def _code_problem(
 ) -> CodeProblem | None:
     if row is None:
         return CodeProblem.MISSING
-    if row.failed_attempts >= CODE_MAX_WRONG:
+    if row.failed_attempts >= SignupCode.MAX_WRONG:
         return CodeProblem.EXHAUSTED
-    if now >= row.created_at + CODE_VALIDITY:
+    if now >= row.created_at + SignupCode.VALIDITY:
         return CodeProblem.EXPIRED
     if not constant_time_compare(row.code_hash, _code_hash(email, code)):
         return CodeProblem.WRONG
@@ -121,11 +116,10 @@ def signup_code_request(*, email: str, language: str, site_url: str) -> CodeRequ
 
     with transaction.atomic():
         current = SignupCode.objects.select_for_update().filter(email=email).first()
-        if current is not None and now < current.created_at + CODE_RESEND_AFTER:
-            wait = current.created_at + CODE_RESEND_AFTER - now
-            return CodeRequest(sent=False, wait_seconds=math.ceil(wait.total_seconds()))
+        if current is not None and (wait := current.resend_wait_seconds(now=now)):
+            return CodeRequest(sent=False, wait_seconds=wait)
 
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        code = f"{secrets.randbelow(10**SignupCode.DIGITS):0{SignupCode.DIGITS}d}"
         SignupCode.objects.update_or_create(
             email=email,
             defaults={
@@ -137,13 +131,18 @@ def signup_code_request(*, email: str, language: str, site_url: str) -> CodeRequ
         SignupCode.objects.filter(created_at__lt=now - CODE_KEEP).delete()
         _mail_code_or_warning(email=email, code=code, language=language, url=site_url)
 
-    return CodeRequest(sent=True, wait_seconds=int(CODE_RESEND_AFTER.total_seconds()))
+    return CodeRequest(
+        sent=True, wait_seconds=int(SignupCode.RESEND_AFTER.total_seconds())
+    )
 
 
 def _mail_code_or_warning(*, email: str, code: str, language: str, url: str) -> None:
     owner = selectors.user_get_by_email(email=email)
     if owner is None:
-        context = {"code": code, "minutes": int(CODE_VALIDITY.total_seconds() // 60)}
+        context = {
+            "code": code,
+            "minutes": int(SignupCode.VALIDITY.total_seconds() // 60),
+        }
         template_prefix = "accounts/email/signup_code"
     else:
         # The code is never sent: the owner is told to log in instead.
@@ -162,7 +161,7 @@ def _mail_code_or_warning(*, email: str, code: str, language: str, url: str) -> 
 def signup_code_check(*, email: str, code: str) -> None:
     """Check a sign-up code, counting a wrong one against its five tries.
 
-    Raises CodeRejected saying what is wrong. A right code stays valid until
+    Raises CodeError saying what is wrong. A right code stays valid until
     ``user_register`` uses it.
     """
     email = email.strip().lower()
@@ -176,12 +175,12 @@ def signup_code_check(*, email: str, code: str) -> None:
             SignupCode.objects.filter(pk=row.pk).update(
                 failed_attempts=F("failed_attempts") + 1
             )
-            attempts_left = CODE_MAX_WRONG - row.failed_attempts - 1
+            attempts_left = SignupCode.MAX_WRONG - row.failed_attempts - 1
             if attempts_left <= 0:
                 problem = CodeProblem.EXHAUSTED
 
     if problem is not None:
-        raise CodeRejected(problem, attempts_left=attempts_left)
+        raise CodeError(problem, attempts_left=attempts_left)
 
 
 def user_register(
@@ -196,7 +195,7 @@ def user_register(
 
     Call ``signup_code_check`` first: it counts wrong codes. Here the code is
     checked again under a lock and used up, so two requests cannot both use
-    it. Raises CodeRejected, or SignupRefused on the e-mail field when the
+    it. Raises CodeError, or SignupError on the e-mail field when the
     address has an account (only the mailbox's owner, who holds the code,
     can get that far).
     """
@@ -207,9 +206,9 @@ def user_register(
         row = SignupCode.objects.select_for_update().filter(email=email).first()
         problem = _code_problem(row, email=email, code=code, now=now)
         if problem is not None:
-            raise CodeRejected(problem)
+            raise CodeError(problem)
         if selectors.user_get_by_email(email=email) is not None:
-            raise SignupRefused("email", _account_exists_message())
+            raise SignupError("email", _account_exists_message())
         try:
             with transaction.atomic():
                 user = User.objects.create_user(
@@ -224,7 +223,7 @@ def user_register(
                     language=language,
                 )
         except IntegrityError as error:
-            raise SignupRefused("email", _account_exists_message()) from error
+            raise SignupError("email", _account_exists_message()) from error
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         SignupCode.objects.filter(pk=row.pk).delete()  # type: ignore[union-attr]
 

@@ -7,13 +7,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from iioe.accounts import services
+from iioe.accounts import selectors, services
 from iioe.accounts.forms import (
     ProfileForm,
     SignupAccountForm,
@@ -155,7 +154,7 @@ def _sign_up(request: HttpRequest, profile: services.SignupProfile) -> HttpRespo
             profile=profile,
             language=translation.get_language() or settings.LANGUAGE_CODE,
         )
-    except services.SignupRefused as refusal:
+    except services.SignupError as refusal:
         form.add_error(refusal.field, refusal.message)
         return _render_account(request, form)
     return _finish_sign_up(request, user)
@@ -194,6 +193,10 @@ def _render_account(
     if result is not None:
         context["code_message"] = _code_message(form.cleaned_data["email"], result)
         context["code_wait"] = result.wait_seconds
+    elif form.is_bound and "email" in form.cleaned_data:
+        # Keep the countdown running across a failed sign-up.
+        email = form.cleaned_data["email"]
+        context["code_wait"] = selectors.signup_code_wait_seconds(email=email)
     # A form error on the address is a client mistake, not a failed page.
     status = 200 if status == 400 else status
     return render(request, "accounts/register_account.html", context, status=status)

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from iioe.catalog.models import Category, Course, Instructor
@@ -39,6 +40,7 @@ class CourseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["view_count"]
     date_hierarchy = "published_on"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(
         self, request: HttpRequest, obj: Course, form: Any, change: bool

@@ -44,6 +44,11 @@ class LessonPage:
     resume_at: float
 
     @property
+    def lesson_number(self) -> int:
+        """The lesson's rank in its course, counting from one."""
+        return self.lessons.index(self.lesson) + 1
+
+    @property
     def next_lesson(self) -> Lesson | None:
         index = self.lessons.index(self.lesson)
         return self.lessons[index + 1] if index + 1 < len(self.lessons) else None

@@ -124,9 +124,9 @@ class Course(models.Model):
     class Meta:
         ordering = ["-published_on", "id"]
         indexes = [
-            models.Index(fields=["is_published", "-published_on"]),
+            models.Index(fields=["is_published", "-published_on", "id"]),
             models.Index(fields=["is_published", "-rating_average"]),
-            models.Index(fields=["is_published", "-view_count"]),
+            models.Index(fields=["is_published", "-view_count", "id"]),
             models.Index(fields=["language"]),
         ]
 

@@ -16,6 +16,8 @@ from iioe.catalog.models import (
 )
 
 COURSES_PER_PAGE = 20
+# Long texts that no list shows.
+LIST_DEFERRED_FIELDS = ("overview", "syllabus", "search_text")
 SEARCH_MAX_LENGTH = 100
 
 
@@ -146,8 +148,10 @@ def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
     name, ignoring case and accents; Chinese text matches as a substring. It
     scans the catalog, which is fine for some thousands of courses.
     """
-    courses = Course.objects.filter(is_published=True).select_related(
-        "category", "provider"
+    courses = (
+        Course.objects.filter(is_published=True)
+        .select_related("category", "provider")
+        .defer(*LIST_DEFERRED_FIELDS)
     )
     if filters.category:
         courses = courses.filter(category__slug=filters.category)
@@ -164,13 +168,14 @@ def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
 
 
 def course_page(
-    *, filters: CourseFilters, page: str | int | None, per_page: int = COURSES_PER_PAGE
+    *, filters: CourseFilters, page: str | int | None, per_page: int | None = None
 ) -> Page:
     """Return one page of the filtered list; two queries, a count and the page.
 
     A page number that is not a number gives the first page, one past the end
     the last.
     """
+    per_page = per_page or COURSES_PER_PAGE
     paginator = Paginator(course_list_published(filters=filters), per_page)
     return paginator.get_page(page)
 
@@ -180,6 +185,7 @@ def course_list_featured(*, limit: int) -> QuerySet[Course]:
     return (
         Course.objects.filter(is_published=True)
         .select_related("category", "provider")
+        .defer(*LIST_DEFERRED_FIELDS)
         .order_by("-view_count", "-enrolment_count", "id")[:limit]
     )
 

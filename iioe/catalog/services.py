@@ -29,9 +29,11 @@ def study_plan_entry_remove(*, user: User, course: Course) -> None:
         )
 
 
-def course_view_record(*, course: Course) -> None:
-    """Count one view of a course, in the database, without a race."""
-    Course.objects.filter(pk=course.pk).update(view_count=F("view_count") + 1)
+def course_view_record(*, slug: str) -> None:
+    """Count one view of a published course, in one query and without a race."""
+    Course.objects.filter(slug=slug, is_published=True).update(
+        view_count=F("view_count") + 1
+    )
 
 
 def course_search_text(*, title: str, provider_name: str) -> str:

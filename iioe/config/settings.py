@@ -174,6 +174,14 @@ else:
             "LOCATION": "iioe_cache",
         }
     }
+# Pages every guest sees alike, kept briefly in each web process's memory
+# (iioe.web.caching); 0 turns this off.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "guest-pages",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
+GUEST_PAGE_CACHE_SECONDS = env_int("GUEST_PAGE_CACHE_SECONDS", 60)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -244,6 +252,10 @@ ACCOUNT_RATE_LIMITS = {
     "signup_code_request": "10/m/ip,40/h/ip,5/30m/key",
     "signup_code_check": "20/m/ip,10/10m/key",
 }
+# Behind N reverse proxies, the client's address is the Nth from the right in
+# X-Forwarded-For; without this every client would share the proxy's address
+# and its per-IP rate limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

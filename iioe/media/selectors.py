@@ -1,6 +1,7 @@
 """Reads of videos: what the player needs, and permission-checked files."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -8,10 +9,14 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 
 from iioe.media.models import CaptionTrack, Rendition, Video
 
-PLAYBACK_SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0)
+# Decimals, so that templates print 0.5 as "0.5" (or "0,5"), never "0.50".
+PLAYBACK_SPEEDS = tuple(
+    Decimal(speed) for speed in ("0.5", "0.75", "1", "1.25", "1.5", "1.75", "2")
+)
 # The rendition a player starts with: light enough for a phone on a slow link.
 DEFAULT_HEIGHT = 360
 
@@ -41,7 +46,7 @@ class Playback:
     poster_url: str
     renditions: list[RenditionSource]
     captions: list[CaptionSource]
-    speeds: tuple[float, ...] = PLAYBACK_SPEEDS
+    speeds: tuple[Decimal, ...] = PLAYBACK_SPEEDS
 
     @property
     def is_ready(self) -> bool:
@@ -166,7 +171,7 @@ def _default_caption(
 
 def _language_name(code: str) -> str:
     try:
-        return str(translation.get_language_info(code)["name_translated"])
+        return capfirst(str(translation.get_language_info(code)["name_translated"]))
     except KeyError:
         return code
 

@@ -6,16 +6,18 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from iioe.accounts import services as account_services
 from iioe.catalog import selectors as catalog_selectors
 from iioe.web import selectors
+from iioe.web.caching import guest_page_cache
 
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
+@guest_page_cache
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "families": catalog_selectors.family_list_with_categories(),
@@ -84,6 +86,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
+@guest_page_cache
 def credits(request: HttpRequest) -> HttpResponse:
     return render(request, "web/credits.html")

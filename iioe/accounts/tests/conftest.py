@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from django.core.cache import cache
 
 
 @dataclass
@@ -86,14 +85,3 @@ def smtp_inbox(settings: Any) -> Iterator[Inbox]:
     finally:
         controller.stop()
 
-
-@pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
-    """Start each test with no rate-limit history.
-
-    Every test gets a local-memory cache, but such caches share their storage
-    within a process, so counts would otherwise carry over between tests.
-    """
-    cache.clear()
-    yield
-    cache.clear()

@@ -66,4 +66,3 @@ def input_value(response: HttpResponse, name: str) -> str | None:
         return None
     value = re.search(r'value="([^"]*)"', tag.group(0))
     return html.unescape(value.group(1)) if value else None
-

@@ -207,9 +207,10 @@ def test_no_enumeration_code_request_answers_the_same_for_a_registered_address(
         page(unknown), "fresh@example.org"
     )
     assert known_json.status_code == unknown_json.status_code
-    assert json.loads(known_json.content)["wait"] == json.loads(
-        unknown_json.content
-    )["wait"]
+    assert (
+        json.loads(known_json.content)["wait"]
+        == json.loads(unknown_json.content)["wait"]
+    )
     assert "already" in smtp_inbox.last_to("known@example.org")["Subject"]
     assert "verification code" in smtp_inbox.last_to("fresh@example.org")["Subject"]
     assert len(smtp_inbox.to("known@example.org")) == 1
@@ -388,7 +389,7 @@ def test_step_one_messages_are_in_french(
         ({"code": "12"}, "code", "6 chiffres"),
         ({"password2": "Autre7chose"}, "password2", "ne correspondent pas"),
         ({"password1": "abc", "password2": "abc"}, "password1", "au moins 8"),
-        ({"consent": ""}, "consent", "Data User Privacy Agreement"),
+        ({"consent": ""}, "consent", "accepter l’accord de confidentialité"),
         ({"email": "nope"}, "email", "adresse"),
     ],
 )
@@ -433,3 +434,13 @@ def test_allauth_sign_up_page_leads_to_the_platforms_sign_up(client: Client) -> 
     response = client.get(reverse("account_signup"))
 
     assert response["Location"] == reverse("accounts:register")
+
+
+def test_countdown_keeps_running_after_a_failed_sign_up(client: Client) -> None:
+    fill_step_one(client)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        send_code(client, EMAIL)
+        clock.shift(datetime.timedelta(seconds=15))
+        response = sign_up(client, EMAIL, "000000")
+
+    assert 'data-wait="45"' in page(response)

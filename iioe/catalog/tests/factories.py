@@ -3,6 +3,7 @@ import datetime
 import factory
 
 from iioe.catalog.models import Category, Course, Family, Lesson
+from iioe.catalog.services import course_search_text
 from iioe.institutions.models import Institution
 
 
@@ -38,6 +39,9 @@ class CourseFactory(factory.django.DjangoModelFactory[Course]):
     language = "en"
     provider = factory.SubFactory(InstitutionFactory)
     published_on = datetime.date(2021, 3, 10)
+    search_text = factory.LazyAttribute(
+        lambda o: course_search_text(title=o.title, provider_name=o.provider.name)
+    )
 
 
 class LessonFactory(factory.django.DjangoModelFactory[Lesson]):

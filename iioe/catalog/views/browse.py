@@ -9,17 +9,20 @@ from django.views.decorators.http import require_POST, require_safe
 
 from iioe.catalog import selectors, services
 from iioe.catalog.models import Course, CourseLanguage
+from iioe.web.caching import guest_page_cache
 
-# The courses a browser has seen in this browser session, so that a view is
-# counted once per session. A plain cookie is enough: forging it only stops
-# one's own views from counting, and guests need no session row for it.
+# The courses a browser has seen in this browser session, by slug, so that a
+# view is counted once per session. A plain cookie is enough: forging it only
+# stops one's own views from counting, and guests need no session row for it.
 VIEWED_COOKIE = "iioe_viewed"
-VIEWED_MAX = 100
+VIEWED_MAX = 50
+VIEWED_SEPARATOR = "."
 
 TABS = ("overview", "syllabus", "instructor", "reviews")
 
 
 @require_safe
+@guest_page_cache
 def course_list(request: HttpRequest) -> HttpResponse:
     categories = selectors.category_list()
     filters = selectors.course_filters_parse(request.GET, categories=categories)
@@ -40,9 +43,26 @@ def course_list(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show a course, counting the view once per browser session.
+
+    The view is counted before the page is made, so that the count shown
+    includes it; the page itself may come from the guest page cache.
+    """
+    viewed = _viewed_slugs(request)
+    first_view = slug not in viewed
+    if first_view:
+        services.course_view_record(slug=slug)
+
+    response = _course_page(request, slug)
+    if first_view:
+        _viewed_cookie_set(response, [*viewed, slug])
+    return response
+
+
+@guest_page_cache
+def _course_page(request: HttpRequest, slug: str) -> HttpResponse:
     course = _course_or_404(slug)
     detail = selectors.course_detail(course=course, user=request.user)
-    viewed = _viewed_course_ids(request)
     tab = request.GET.get("tab", "")
 
     context = {
@@ -52,11 +72,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # Reviews arrive with a later feature; until then there are none.
         "review_count": 0,
     }
-    response = render(request, "catalog/course_detail.html", context)
-    if course.pk not in viewed:
-        services.course_view_record(course=course)
-        _viewed_cookie_set(response, [*viewed, course.pk])
-    return response
+    return render(request, "catalog/course_detail.html", context)
 
 
 @require_POST
@@ -99,17 +115,19 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _viewed_course_ids(request: HttpRequest) -> list[int]:
+def _viewed_slugs(request: HttpRequest) -> list[str]:
     raw = request.COOKIES.get(VIEWED_COOKIE, "")
-    return [int(part) for part in raw.split(".") if part.isdigit()][-VIEWED_MAX:]
+    return [slug for slug in raw.split(VIEWED_SEPARATOR) if slug][-VIEWED_MAX:]
 
 
-def _viewed_cookie_set(response: HttpResponse, ids: list[int]) -> None:
-    value = ".".join(str(pk) for pk in ids[-VIEWED_MAX:])
+def _viewed_cookie_set(response: HttpResponse, slugs: list[str]) -> None:
+    if response.status_code != 200:
+        return
     # No max_age: the cookie ends with the browser session.
     response.set_cookie(
         VIEWED_COOKIE,
-        value,
+        VIEWED_SEPARATOR.join(slugs[-VIEWED_MAX:]),
+        path=reverse("catalog:course_list"),
         httponly=True,
         samesite="Lax",
         secure=settings.SESSION_COOKIE_SECURE,

@@ -4,7 +4,8 @@ Encoding is the slow part of processing a video. `transcode_cache` keeps
 each rendition that ffmpeg made during the test session, keyed by the content
 of the source and the rendition's height, and later tests get a copy of it.
 Probing, posters and everything around them still run for real every time.
-Import these into a test module to use them outside iioe/media/tests.
+Outside iioe/media/tests, import the `*_fixture` functions into a test module
+to use the fixtures.
 """
 
 import shutil
@@ -32,13 +33,13 @@ class EncodeSpy:
         self.encoded: list[int] = []
 
 
-@pytest.fixture(scope="session")
-def transcode_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(name="transcode_cache_dir", scope="session")
+def transcode_cache_dir_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("transcode-cache")
 
 
-@pytest.fixture
-def transcode_cache(
+@pytest.fixture(name="transcode_cache")
+def transcode_cache_fixture(
     monkeypatch: pytest.MonkeyPatch,
     settings: Settings,
     transcode_cache_dir: Path,

@@ -38,7 +38,7 @@ def relative(path: Path) -> str:
 
 def load(path: Path) -> Catalog:
     with path.open("rb") as po_file:
-        return read_po(po_file, abort_invalid=True)
+        return read_po(po_file)
 
 
 def key(message_id: str | tuple[str, ...], context: str | None) -> MessageKey:

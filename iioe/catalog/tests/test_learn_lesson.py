@@ -1,0 +1,191 @@
+"""The lesson page: who may open it, what it shows, and its player."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from iioe.accounts.models import User
+from iioe.accounts.tests.factories import UserFactory
+from iioe.catalog.models import Course, Lesson, WatchProgress
+from iioe.catalog.tests.factories import CourseFactory, LessonFactory
+from iioe.media.models import Video
+from iioe.media.tests.factories import VideoFactory, ready_video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def learner() -> User:
+    return UserFactory(first_name="Amina")
+
+
+@pytest.fixture
+def member(client: Client, learner: User) -> Client:
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def course() -> Course:
+    course = CourseFactory(title="Introduction to Data Science")
+    LessonFactory(course=course, position=1, title="Why data", video=ready_video())
+    LessonFactory(course=course, position=2, title="Cleaning data", video=ready_video())
+    LessonFactory(course=course, position=3, title="Models", video=None)
+    return course
+
+
+def lesson_url(course: Course, position: int) -> str:
+    return reverse("catalog:lesson", args=[course.slug, position])
+
+
+def test_a_guest_is_sent_to_log_in_and_back(client: Client, course: Course) -> None:
+    url = lesson_url(course, 1)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{resolve_url(settings.LOGIN_URL)}?next={url}"
+
+
+def test_the_page_shows_the_lesson_its_course_and_the_next_lesson(
+    member: Client, course: Course
+) -> None:
+    response = member.get(lesson_url(course, 1))
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "<h1>Why data</h1>" in html
+    assert f'href="{reverse("catalog:course_detail", args=[course.slug])}"' in html
+    assert re.search(
+        rf'href="{lesson_url(course, 1)}" aria-current="page">Why data<', html
+    )
+    assert f'href="{lesson_url(course, 2)}">Cleaning data<' in html
+    assert re.search(rf'rel="next" href="{lesson_url(course, 2)}"', html)
+    assert 'rel="prev"' not in html
+
+
+def test_the_player_offers_captions_speeds_and_resolutions(
+    member: Client, course: Course
+) -> None:
+    video = Lesson.objects.get(course=course, position=1).video
+    assert video is not None
+
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    caption_url = reverse("media:caption", args=[video.pk, "en"])
+    assert (
+        f'<track kind="captions" srclang="en" label="English" src="{caption_url}"'
+        in html
+    )
+    speeds = re.findall(r'<option value="([\d.]+)"', html)
+    assert speeds == ["0.5", "0.75", "1", "1.25", "1.5", "1.75", "2"]
+    for height in (240, 360):
+        url = reverse("media:rendition", args=[video.pk, height])
+        assert f'<option value="{url}" data-height="{height}"' in html
+    assert f'src="{reverse("media:rendition", args=[video.pk, 360])}"' in html
+    assert re.search(r'<script src="[^"]*media/player\.js" defer>', html)
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w+"', html)
+    for label in ("Captions", "Playback speed", "Resolution"):
+        assert f">{label}</label>" in html
+
+
+def test_the_player_speaks_the_language_of_the_page(
+    member: Client, course: Course
+) -> None:
+    member.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    assert ">Sous-titres</label>" in html
+    assert ">0,5×</option>" in html
+    assert 'label="Anglais"' in html
+
+
+def test_a_video_still_being_prepared_is_announced_and_not_streamed(
+    member: Client,
+) -> None:
+    video = VideoFactory(status=Video.Status.PROCESSING)
+    lesson = LessonFactory(video=video)
+
+    html = member.get(lesson_url(lesson.course, 1)).content.decode()
+
+    assert "being prepared" in html
+    assert "<video" not in html
+    assert video.source.url not in html
+    assert "player.js" not in html
+
+
+def test_a_failed_video_gets_a_friendly_message(member: Client) -> None:
+    video = VideoFactory(status=Video.Status.FAILED, failure_reason="ffprobe failed")
+    lesson = LessonFactory(video=video)
+
+    response = member.get(lesson_url(lesson.course, 1))
+
+    assert response.status_code == 200
+    assert "cannot be played at the moment" in response.content.decode()
+    assert "ffprobe" not in response.content.decode()
+
+
+def test_a_lesson_without_video_says_so(member: Client, course: Course) -> None:
+    html = member.get(lesson_url(course, 3)).content.decode()
+
+    assert "This lesson has no video yet." in html
+    assert 'rel="prev"' in html
+    assert 'rel="next"' not in html
+
+
+def test_the_page_resumes_where_the_learner_stopped(
+    member: Client, learner: User, course: Course
+) -> None:
+    lesson = Lesson.objects.get(course=course, position=2)
+    WatchProgress.objects.create(user=learner, lesson=lesson, position_seconds=42.5)
+
+    html = member.get(lesson_url(course, 2)).content.decode()
+
+    assert 'data-resume="42.5"' in html
+    assert "360p.mp4#t=42.5" in html
+
+
+def test_a_lesson_watched_to_its_end_starts_again(
+    member: Client, learner: User, course: Course
+) -> None:
+    lesson = Lesson.objects.get(course=course, position=2)
+    WatchProgress.objects.create(user=learner, lesson=lesson, position_seconds=59.0)
+
+    html = member.get(lesson_url(course, 2)).content.decode()
+
+    assert 'data-resume="0.0"' in html
+    assert "#t=" not in html
+
+
+def test_missing_and_unpublished_lessons_are_not_found(
+    member: Client, course: Course
+) -> None:
+    hidden = LessonFactory(course=CourseFactory(is_published=False))
+
+    assert member.get(lesson_url(course, 9)).status_code == 404
+    assert member.get(lesson_url(hidden.course, 1)).status_code == 404
+
+
+def test_the_page_costs_the_same_queries_for_a_long_course(
+    member: Client,
+    course: Course,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    member.get(lesson_url(course, 1))
+    for position in range(4, 30):
+        LessonFactory(course=course, position=position, video=ready_video())
+
+    with django_assert_max_num_queries(7):
+        member.get(lesson_url(course, 1))
+
+
+def test_other_pages_do_not_load_the_player_script(member: Client) -> None:
+    html = member.get(reverse("catalog:my_iioe")).content.decode()
+
+    assert "player.js" not in html
