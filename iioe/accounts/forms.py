@@ -46,7 +46,7 @@ def _date_widget() -> forms.DateInput:
     )
 
 
-class PersonFieldsMixin(forms.Form):
+class PersonForm(forms.Form):
     """The fields the first sign-up step and the profile page share."""
 
     first_name = forms.CharField(
@@ -81,7 +81,7 @@ class PersonFieldsMixin(forms.Form):
         )
 
 
-class SignupProfileForm(PersonFieldsMixin):
+class SignupProfileForm(PersonForm):
     """Step one of sign-up: who the person is."""
 
     def profile(self) -> services.SignupProfile:
@@ -230,7 +230,7 @@ def rate_limit_message() -> str:
     )
 
 
-class ProfileForm(PersonFieldsMixin):
+class ProfileForm(PersonForm):
     """The details a person can change on their profile page."""
 
     language = forms.ChoiceField(label=_("Interface language"), choices=[])

@@ -29,7 +29,12 @@ def _schedule_retry(mail_id: int) -> None:
         .values_list("attempts", flat=True)
         .first()
     )
-    if attempts is None or attempts > len(RETRY_DELAYS):
+    if attempts is None:
+        return
+    if attempts > len(RETRY_DELAYS):
+        # Hours later the message (often a code long expired) is worthless;
+        # deleting it keeps its address and content out of the database.
+        OutgoingMail.objects.filter(pk=mail_id).delete()
         logger.error("Mail %s given up after %s attempts", mail_id, attempts)
         return
     if not mail_deliver.get_backend().supports_defer:

@@ -15,7 +15,7 @@ from iioe.catalog.models import (
     StudyPlanEntry,
 )
 
-COURSES_PER_PAGE = 20
+COURSES_PER_PAGE = 12
 # Long texts that no list shows.
 LIST_DEFERRED_FIELDS = ("overview", "syllabus", "search_text")
 SEARCH_MAX_LENGTH = 100

@@ -84,4 +84,3 @@ def smtp_inbox(settings: Any) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
-

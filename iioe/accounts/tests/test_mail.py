@@ -1,3 +1,4 @@
+import datetime
 import logging
 import re
 import socket
@@ -7,9 +8,11 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from iioe.accounts.mail import mail_send
 from iioe.accounts.models import OutgoingMail
+from iioe.accounts.tasks import mail_deliver
 from iioe.accounts.tests.conftest import Inbox, code_in, html_of, text_of
 from iioe.accounts.tests.factories import UserFactory
 from iioe.accounts.tests.helpers import fill_step_one, send_code, sign_up
@@ -47,15 +50,8 @@ def test_sent_mail_is_forgotten(django_capture_on_commit_callbacks: Any) -> None
 
 
 def test_mail_the_server_refuses_is_kept_for_another_try(
-    settings: Any, django_capture_on_commit_callbacks: Any
+    refusing_smtp: None, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = closed_port
-
     with django_capture_on_commit_callbacks(execute=True):
         mail_send(
             to="someone@example.org",
@@ -128,3 +124,49 @@ def test_logs_never_hold_codes_or_addresses(
     assert ours
     assert code not in logged
     assert not re.search(r"amina|example\.org", logged)
+
+
+@pytest.fixture
+def refusing_smtp(settings: Any) -> None:
+    """Point mail at a local port where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = closed_port
+
+
+def test_refused_mail_is_tried_again_later_by_the_worker(
+    settings: Any, refusing_smtp: None
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default", "video"],
+        }
+    }
+    stored = OutgoingMail.objects.create(
+        to="someone@example.org", subject="s", body_text="b"
+    )
+
+    with pytest.raises(OSError):
+        mail_deliver.call(stored.pk)
+
+    retry = DBTaskResult.objects.get()
+    assert retry.args_kwargs["args"] == [stored.pk]
+    assert retry.run_after > timezone.now() + datetime.timedelta(seconds=50)
+    assert OutgoingMail.objects.get().attempts == 1
+
+
+def test_mail_refused_too_often_is_dropped(refusing_smtp: None) -> None:
+    stored = OutgoingMail.objects.create(
+        to="someone@example.org", subject="s", body_text="b", attempts=5
+    )
+
+    with pytest.raises(OSError):
+        mail_deliver.call(stored.pk)
+
+    assert not OutgoingMail.objects.exists()

@@ -137,3 +137,27 @@ def test_reset_requests_are_limited_per_address(
     assert response.status_code == 429
     assert "Too many attempts" in page(response)
     assert len(mailoutbox) == 5
+
+
+def test_logged_in_person_changes_their_password_from_the_profile(
+    client: Client,
+) -> None:
+    user = UserFactory()
+    client.force_login(user)
+
+    form = client.get(reverse("account_change_password"))
+    weak = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "abc12345", "password2": "abc12345"},
+    )
+    done = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW, "password2": NEW},
+    )
+
+    user.refresh_from_db()
+    assert "Current password" in page(form)
+    assert "8 to 64 characters" in page(form)
+    assert field_errors(weak, "password1")
+    assert done.status_code == 302
+    assert user.check_password(NEW)

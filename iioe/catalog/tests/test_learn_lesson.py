@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def learner() -> User:
-    return UserFactory(first_name="Amina")
+    # No password: the learner logs in with force_login, and hashing is slow.
+    return UserFactory(first_name="Amina", password=None)
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ MY_IIOE = reverse("catalog:my_iioe")
 
 @pytest.fixture
 def learner() -> User:
-    return UserFactory(first_name="Amina")
+    # No password: the learner logs in with force_login, and hashing is slow.
+    return UserFactory(first_name="Amina", password=None)
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_the_counts_leave_out_other_learners_and_unpublished_courses(
     member: Client, learner: User
 ) -> None:
     plan(learner, CourseFactory(), CourseFactory(is_published=False))
-    plan(UserFactory(), CourseFactory())
+    plan(UserFactory(password=None), CourseFactory())
 
     html = member.get(MY_IIOE).content.decode()
 

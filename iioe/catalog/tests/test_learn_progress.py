@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def learner() -> User:
-    return UserFactory()
+    # No password: these learners log in with force_login, and hashing is slow.
+    return UserFactory(password=None)
 
 
 @pytest.fixture

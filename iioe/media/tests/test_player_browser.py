@@ -38,7 +38,7 @@ def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A logged-in learner's 360 px wide Chromium page."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(password=None))
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(

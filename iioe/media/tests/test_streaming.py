@@ -20,7 +20,8 @@ SIZE = 200_000
 
 @pytest.fixture
 def learner() -> User:
-    return UserFactory()
+    # No password: these learners log in with force_login, and hashing is slow.
+    return UserFactory(password=None)
 
 
 @pytest.fixture
