@@ -6,7 +6,6 @@ tabs of the My IIOE page. Every function costs a fixed number of queries,
 whatever the size of the course, the study plan or the history.
 """
 
-import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +21,6 @@ from django.utils.translation import gettext_lazy
 from iioe.catalog.models import Course, Lesson, StudyPlanEntry, WatchProgress
 from iioe.media.models import Video
 from iioe.media.selectors import Playback, video_playback
-
-logger = logging.getLogger(__name__)
 
 # A position reported a little past the end is the end: players and ffprobe
 # may disagree on the duration by a frame or two.

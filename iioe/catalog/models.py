@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from iioe.institutions.models import Institution
 from iioe.media.models import Video
@@ -33,9 +34,9 @@ LEVEL_LABELS = {
 
 # The full name of each teaching language, for screen readers and titles.
 LANGUAGE_NAMES = {
-    CourseLanguage.ENGLISH: _("English"),
-    CourseLanguage.CHINESE: _("Chinese"),
-    CourseLanguage.FRENCH: _("French"),
+    CourseLanguage.ENGLISH: pgettext_lazy("language a course is taught in", "English"),
+    CourseLanguage.CHINESE: pgettext_lazy("language a course is taught in", "Chinese"),
+    CourseLanguage.FRENCH: pgettext_lazy("language a course is taught in", "French"),
 }
 
 

@@ -67,8 +67,10 @@ def _is_plain_guest_read(request: HttpRequest) -> bool:
 
 
 def _cache_key(request: HttpRequest) -> str:
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"guest-page:{translation.get_language()}:{address}"
+    # The host and scheme too: a page may hold absolute links to itself.
+    address = request.build_absolute_uri(request.get_full_path())
+    digest = hashlib.sha256(address.encode()).hexdigest()
+    return f"guest-page:{translation.get_language()}:{digest}"
 
 
 def _is_shareable(request: HttpRequest, response: HttpResponse) -> bool:

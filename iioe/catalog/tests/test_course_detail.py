@@ -190,6 +190,13 @@ def test_the_viewed_cookie_lasts_the_browser_session_and_stays_small(
     assert cookie.value.split(".") == [f"course-{n:02d}" for n in range(10, 60)]
 
 
+def test_a_head_request_is_not_a_view(client: Client, course: Course) -> None:
+    assert client.head(url(course)).status_code == 200
+
+    course.refresh_from_db()
+    assert course.view_count == 64
+
+
 def test_a_missing_course_sets_no_viewed_cookie(client: Client) -> None:
     response = client.get("/courses/no-such-course")
 
@@ -265,7 +272,9 @@ def test_a_course_page_costs_a_fixed_number_of_queries(
 
 
 def test_guests_served_from_the_page_cache_still_count_as_views(
-    course: Course, settings: pytest.FixtureDef, django_assert_num_queries: pytest.FixtureDef
+    course: Course,
+    settings: pytest.FixtureDef,
+    django_assert_num_queries: pytest.FixtureDef,
 ) -> None:
     settings.GUEST_PAGE_CACHE_SECONDS = 60
     Client().get(url(course))

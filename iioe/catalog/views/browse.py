@@ -49,7 +49,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     includes it; the page itself may come from the guest page cache.
     """
     viewed = _viewed_slugs(request)
-    first_view = slug not in viewed
+    first_view = request.method == "GET" and slug not in viewed
     if first_view:
         services.course_view_record(slug=slug)
 

@@ -60,6 +60,19 @@ def stream_kinds(path: str) -> list[str]:
     )
 
 
+def top_level_boxes(path: str) -> list[str]:
+    """Return the types of an MP4 file's top-level boxes, in order."""
+    boxes = []
+    with open(path, "rb") as handle:
+        while header := handle.read(8):
+            size, kind = int.from_bytes(header[:4], "big"), header[4:].decode()
+            if size == 1:
+                size = int.from_bytes(handle.read(8), "big") - 8
+            boxes.append(kind)
+            handle.seek(size - 8, 1)
+    return boxes
+
+
 def test_ladder_never_goes_above_the_source_height() -> None:
     assert ffmpeg.ladder_for(1080) == [240, 360, 480, 720, 1080]
     assert ffmpeg.ladder_for(478) == [240, 360]
@@ -116,6 +129,8 @@ def test_processing_a_silent_clip_makes_video_only_renditions_of_even_width(
     assert [r.height for r in renditions] == [240, 360]
     assert all(r.width % 2 == 0 for r in renditions)
     assert stream_kinds(renditions[1].file.path) == ["video:h264:yuv420p"]
+    boxes = top_level_boxes(renditions[1].file.path)
+    assert boxes.index("moov") < boxes.index("mdat"), "index not at the front"
     info = ffmpeg.probe(Path(renditions[1].file.path))
     assert info.duration_seconds == pytest.approx(60, abs=0.5)
     assert video.has_audio is False

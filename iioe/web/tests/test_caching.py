@@ -152,3 +152,13 @@ def test_the_cache_is_off_when_its_delay_is_zero(
     view(rf.get("/"))
 
     assert len(calls) == 2
+
+
+def test_each_host_name_has_pages_of_its_own(rf: RequestFactory) -> None:
+    calls, view = counting_view()
+
+    view(rf.get("/", HTTP_HOST="localhost"))
+    view(rf.get("/", HTTP_HOST="127.0.0.1"))
+    view(rf.get("/", HTTP_HOST="localhost"))
+
+    assert len(calls) == 2
