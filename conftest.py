@@ -5,6 +5,9 @@ from typing import Any
 
 import pytest
 
+# Fixtures every app may use: a real SMTP server, and ffmpeg run once per clip.
+pytest_plugins = ["iioe.accounts.tests.smtp", "iioe.media.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_settings(settings: Any, tmp_path: Path) -> None:

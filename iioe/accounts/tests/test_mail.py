@@ -13,9 +13,9 @@ from django.utils import timezone
 from iioe.accounts.mail import mail_send
 from iioe.accounts.models import OutgoingMail
 from iioe.accounts.tasks import mail_deliver
-from iioe.accounts.tests.conftest import Inbox, code_in, html_of, text_of
 from iioe.accounts.tests.factories import UserFactory
 from iioe.accounts.tests.helpers import fill_step_one, send_code, sign_up
+from iioe.accounts.tests.smtp import Inbox, code_in, html_of, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from iioe.accounts.tests.conftest import Inbox, code_in, text_of
 from iioe.accounts.tests.factories import PASSWORD, UserFactory
 from iioe.accounts.tests.helpers import field_errors, input_value, page
+from iioe.accounts.tests.smtp import Inbox, code_in, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from iioe.accounts.models import SignupCode, User
-from iioe.accounts.tests.conftest import Inbox, code_in, html_of, text_of
 from iioe.accounts.tests.factories import UserFactory
 from iioe.accounts.tests.helpers import (
     NEW_PASSWORD,
@@ -22,6 +21,7 @@ from iioe.accounts.tests.helpers import (
     send_code,
     sign_up,
 )
+from iioe.accounts.tests.smtp import Inbox, code_in, html_of, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -14,13 +14,9 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from iioe.accounts.tests.conftest import Inbox, code_in, smtp_inbox  # noqa: F401
+from iioe.accounts.tests.smtp import Inbox, code_in
 from iioe.catalog.models import Course, StudyPlanEntry
-from iioe.media.tests.fixtures import (  # noqa: F401
-    EncodeSpy,
-    transcode_cache_dir_fixture,
-    transcode_cache_fixture,
-)
+from iioe.media.tests.fixtures import EncodeSpy
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 

@@ -9,11 +9,7 @@ from iioe.catalog.demo_lessons import DEMO_LESSONS, load_demo_lessons
 from iioe.catalog.models import Course, Lesson
 from iioe.catalog.tests.factories import CourseFactory
 from iioe.media.models import CaptionTrack, Rendition, Video
-from iioe.media.tests.fixtures import (  # noqa: F401 - fixtures used below
-    EncodeSpy,
-    transcode_cache_dir_fixture,
-    transcode_cache_fixture,
-)
+from iioe.media.tests.fixtures import EncodeSpy
 
 pytestmark = pytest.mark.django_db
 
