@@ -9,7 +9,7 @@ JavaScript and fonts it references, no images). Every load is bounded in
 time and in requests and goes to 127.0.0.1 only.
 
     bench/run                      # installs wrk, then runs this
-    .venv/bin/python bench/pages.py --duration 5 --rounds 3
+    .venv/bin/python bench/pages.py --duration 4 --rounds 5
 """
 
 import argparse
@@ -109,8 +109,8 @@ def main() -> int:
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=5, help="seconds per load")
-    parser.add_argument("--rounds", type=int, default=3, help="loads per page")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per load")
+    parser.add_argument("--rounds", type=int, default=5, help="loads per page")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument(
         "--max-requests",
@@ -246,6 +246,12 @@ def measure(pages: list[Load], port: int, options: argparse.Namespace) -> None:
         f"Load generator: {client}, {options.connections} connections, "
         f"{options.rounds} × {options.duration} s per page"
     )
+    busy = os.getloadavg()[0]
+    if busy > 0.5:
+        print(
+            f"Note: load average {busy:.1f} on {os.cpu_count()} cores before the "
+            "run; other work skews the figures (the ratios less than the rates)."
+        )
     for page in pages:
         status = get(port, page.path, BROWSER_HEADERS)[0]
         if status != 200:

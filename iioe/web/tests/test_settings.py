@@ -1,18 +1,16 @@
 import importlib.util
-import socket
 import stat
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from iioe.accounts.tests.smtp import Inbox
 from iioe.config import settings as settings_module
 
 SETTINGS_FILE = Path(settings_module.__file__)
@@ -157,53 +155,30 @@ def test_without_a_mail_server_mail_is_written_to_var_mail(
     assert "654321" in mail.read_text(encoding="utf-8")
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list[Envelope] = []
-
-    async def handle_DATA(  # noqa: N802 (the name aiosmtpd calls)
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_with_a_mail_server_set_mail_goes_to_it_over_smtp(
-    fresh_settings: SettingsLoader,
+    fresh_settings: SettingsLoader, smtp_inbox: Inbox, settings: Settings
 ) -> None:
-    inbox = Inbox()
-    port = free_port()
-    server = Controller(inbox, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
-        loaded = fresh_settings(
-            EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=str(port),
-            DEFAULT_FROM_EMAIL="IIOE <codes@iioe.example>",
-        )
-        connection = get_connection(
-            loaded.EMAIL_BACKEND,
-            host=loaded.EMAIL_HOST,
-            port=loaded.EMAIL_PORT,
-            use_tls=loaded.EMAIL_USE_TLS,
-        )
-        message = EmailMessage(
-            "Code", "123456", loaded.DEFAULT_FROM_EMAIL, ["amina@example.org"]
-        )
-        connection.send_messages([message])
-    finally:
-        server.stop()
+    loaded = fresh_settings(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(settings.EMAIL_PORT),
+        DEFAULT_FROM_EMAIL="IIOE <codes@iioe.example>",
+    )
+    connection = get_connection(
+        loaded.EMAIL_BACKEND,
+        host=loaded.EMAIL_HOST,
+        port=loaded.EMAIL_PORT,
+        use_tls=loaded.EMAIL_USE_TLS,
+    )
+
+    message = EmailMessage(
+        "Code", "123456", loaded.DEFAULT_FROM_EMAIL, ["amina@example.org"]
+    )
+    connection.send_messages([message])
 
     assert loaded.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
-    (envelope,) = inbox.envelopes
-    assert envelope.mail_from == "codes@iioe.example"
-    assert envelope.rcpt_tos == ["amina@example.org"]
+    received = smtp_inbox.last_to("amina@example.org")
+    assert received["From"] == "IIOE <codes@iioe.example>"
+    assert "123456" in received.get_content()
 
 
 def test_pages_carry_the_security_headers(client: Client, db: None) -> None:
