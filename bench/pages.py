@@ -56,6 +56,7 @@ class Load:
     requests_per_second: list[float] = field(default_factory=list)
     latency_ms_p50: list[float] = field(default_factory=list)
     errors: int = 0
+    broken: int = 0  # the status it answered instead of 200, if any
 
     @property
     def median(self) -> float:
@@ -255,10 +256,14 @@ def measure(pages: list[Load], port: int, options: argparse.Namespace) -> None:
     for page in pages:
         status = get(port, page.path, BROWSER_HEADERS)[0]
         if status != 200:
-            raise SystemExit(f"{page.path} answered {status}")
+            print(f"{page.path} answered {status}: left out of the loads")
+            page.broken = status
+            continue
         run_load(client, port, page.path, 1, options)  # warm-up
+    if pages[0].broken:
+        raise SystemExit("the bare page does not answer: nothing to compare to")
     for _round in range(options.rounds):
-        for page in pages:
+        for page in (page for page in pages if not page.broken):
             rate, p50, errors = run_load(
                 client, port, page.path, options.duration, options
             )
@@ -412,6 +417,9 @@ def report(
     print()
     print(f"{'page':<20} {'path':<40} {'req/s':>8} {'p50 ms':>7} {'ratio':>6}")
     for page in pages:
+        if page.broken:
+            print(f"{page.page:<20} {page.path[:40]:<40} answered {page.broken}")
+            continue
         p50 = statistics.median(page.latency_ms_p50)
         ratio = page.ratio_to(bare)
         print(
@@ -433,7 +441,7 @@ def report(
     total = body_total + sum(item.header_bytes for item in fetched)
     print(f"  total {total / 1024:.1f} KB ({body_total / 1024:.1f} KB of bodies)")
 
-    ratio = pages[2].ratio_to(bare)
+    ratio = 0.0 if pages[2].broken else pages[2].ratio_to(bare)
     ratio_verdict = "met" if ratio >= TARGET_RATIO else "MISSED"
     size_verdict = "met" if total <= TARGET_FIRST_VISIT else "MISSED"
     print()
@@ -444,6 +452,7 @@ def report(
         "pages": [
             {**asdict(page), "median": page.median, "ratio": page.ratio_to(bare)}
             for page in pages
+            if not page.broken
         ],
         "first_visit": [asdict(item) for item in fetched],
         "first_visit_total_bytes": total,

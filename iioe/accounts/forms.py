@@ -234,6 +234,14 @@ class ProfileForm(PersonForm):
     """The details a person can change on their profile page."""
 
     language = forms.ChoiceField(label=_("Interface language"), choices=[])
+    data_saver = forms.BooleanField(
+        label=_("Data saver"),
+        required=False,
+        help_text=_(
+            "Videos start at their lowest resolution, and the resolution menu "
+            "shows the approximate size of each choice."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -249,6 +257,7 @@ class ProfileForm(PersonForm):
             "gender": user.gender,
             "country": str(user.country.code or "") if user.country else "",
             "language": user.language,
+            "data_saver": user.data_saver,
         }
 
 

@@ -64,6 +64,8 @@ class User(AbstractUser):
     )
     country = CountryField(_("country/region"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # Videos start at their lightest rendition and show each choice's size.
+    data_saver = models.BooleanField(_("data saver"), default=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -257,6 +257,7 @@ def user_update_profile(
     gender: str,
     country: str,
     language: str,
+    data_saver: bool = False,
 ) -> User:
     """Save the details a person can change about themselves."""
     user.first_name = first_name
@@ -266,6 +267,7 @@ def user_update_profile(
     user.gender = gender
     user.country = country
     user.language = language
+    user.data_saver = data_saver
     user.save(
         update_fields=[
             "first_name",
@@ -275,6 +277,7 @@ def user_update_profile(
             "gender",
             "country",
             "language",
+            "data_saver",
         ]
     )
     logger.info("User %s updated their profile", user.pk)

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -111,6 +112,18 @@ class Course(models.Model):
         max_digits=3, decimal_places=2, null=True, blank=True
     )
     rating_count = models.PositiveIntegerField(default=0)
+    # The rating the source catalog published, kept as a base that platform
+    # reviews are added to (see iioe.catalog.services.course_rating_recompute).
+    source_rating_average = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True
+    )
+    source_rating_count = models.PositiveIntegerField(default=0)
+    # Damped (Bayesian) average used to sort "by rating", 0 when unrated.
+    rating_score = models.DecimalField(
+        max_digits=7, decimal_places=5, default=0, editable=False
+    )
+    # Visible reviews written on the platform, for the Reviews tab's label.
+    review_count = models.PositiveIntegerField(default=0, editable=False)
     view_count = models.PositiveIntegerField(default=0)
     overview = models.TextField(_("overview"), blank=True)
     syllabus = models.TextField(_("syllabus"), blank=True)
@@ -118,15 +131,26 @@ class Course(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     published_on = models.DateField(_("date"))
     is_published = models.BooleanField(default=True)
-    # Title and provider without case or accents, so that a search finds
-    # "créer" from "CREER" the same way on SQLite and PostgreSQL.
-    search_text = models.TextField(blank=True, editable=False)
+    # Who last published or unpublished the course, and when; the full story
+    # is in CourseEvent.
+    publication_changed_at = models.DateTimeField(null=True, blank=True)
+    publication_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-published_on", "id"]
         indexes = [
             models.Index(fields=["is_published", "-published_on", "id"]),
             models.Index(fields=["is_published", "-rating_average"]),
+            models.Index(
+                fields=["is_published", "-rating_score", "id"],
+                name="catalog_course_rating_score",
+            ),
             models.Index(fields=["is_published", "-view_count", "id"]),
             models.Index(fields=["language"]),
         ]
@@ -163,6 +187,40 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CourseEvent(models.Model):
+    """A change to a course that the secretariat may need to trace later.
+
+    The actor is empty for changes made by a command, such as an import.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+        IMPORTED = "imported", _("Imported")
+
+    course = models.ForeignKey(Course, related_name="events", on_delete=models.CASCADE)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["course", "-at", "-id"], name="course_event_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.action} by {self.actor_id} at {self.at}"
 
 
 class StudyPlanEntry(models.Model):
@@ -204,3 +262,179 @@ class WatchProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.lesson_id}: {self.position_seconds:.0f}s"
+
+
+class Review(models.Model):
+    """A learner's rating of a course, with an optional text; one per learner."""
+
+    TEXT_MAX_LENGTH = 2000
+    HIDDEN_REASON_MAX_LENGTH = 300
+
+    course = models.ForeignKey(Course, related_name="reviews", on_delete=models.CASCADE)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="reviews", on_delete=models.CASCADE
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), max_length=TEXT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_reason = models.CharField(
+        _("reason for hiding"), max_length=HIDDEN_REASON_MAX_LENGTH, blank=True
+    )
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "user"], name="review_course_user_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5),
+                name="review_rating_1_to_5",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["course", "is_hidden", "-created_at", "-id"],
+                name="review_course_visible_newest",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.course_id}: {self.rating}"
+
+    @property
+    def author_name(self) -> str:
+        """The author as other visitors see them: a first name and an initial.
+
+        Never the e-mail address, which is private.
+        """
+        first = self.user.first_name.strip()
+        last = self.user.last_name.strip()
+        if not first:
+            return str(_("A learner"))
+        return f"{first} {last[0]}." if last else first
+
+
+class CourseView(models.Model):
+    """One distinct viewer of a course on one day.
+
+    ``viewer_key`` is ``u<user id>`` for a signed-in learner, or ``a<hash>``, a
+    salted hash of a long-lived anonymous cookie, for a guest; no IP address
+    is stored.
+    """
+
+    course = models.ForeignKey(Course, related_name="+", on_delete=models.CASCADE)
+    day = models.DateField()
+    viewer_key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "day", "viewer_key"],
+                name="course_view_course_day_viewer_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="course_view_day")]
+
+    def __str__(self) -> str:
+        return f"{self.course_id} {self.day} {self.viewer_key}"
+
+
+class SearchTermField(models.CharField):  # type: ignore[type-arg]
+    """Text that sorts by code point, so that a range of terms is a prefix.
+
+    SQLite compares text that way already; PostgreSQL is told to use the "C"
+    collation, whatever its database's own.
+    """
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
+class SearchTerm(models.Model):
+    """A term of the search index, with how many courses have it.
+
+    The count lets a search start from its rarest word and complete a word
+    being typed with the commonest terms it begins.
+    """
+
+    term = SearchTermField(max_length=64)
+    course_count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term"], name="search_term_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.course_count})"
+
+
+class SearchPosting(models.Model):
+    """One term of one course, weighed by the most telling field it is in.
+
+    The course's subcategory, language and publication are copied here, so
+    that a search, its filters and its facets read this table's index alone.
+    """
+
+    term = SearchTermField(max_length=64)
+    course = models.ForeignKey(Course, related_name="+", on_delete=models.CASCADE)
+    weight = models.PositiveSmallIntegerField()
+    category = models.ForeignKey(
+        Category,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+    )
+    language = models.CharField(max_length=5)
+    is_published = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=[
+                    "term",
+                    "is_published",
+                    "course",
+                    "weight",
+                    "category",
+                    "language",
+                ],
+                name="search_posting_lookup",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} → {self.course_id} ({self.weight})"
+
+
+class SearchText(models.Model):
+    """A course's runs of Chinese, Japanese or Korean text, folded.
+
+    Pairs of characters find the candidates for a longer Chinese query; this
+    text tells which of them have the whole string in one piece.
+    """
+
+    course = models.OneToOneField(
+        Course, primary_key=True, related_name="+", on_delete=models.CASCADE
+    )
+    cjk_text = models.TextField()
+
+    def __str__(self) -> str:
+        return f"{self.course_id}: {self.cjk_text[:40]}"

@@ -1,10 +1,9 @@
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 
 from iioe.catalog.models import (
     Category,
@@ -12,25 +11,29 @@ from iioe.catalog.models import (
     CourseLanguage,
     Family,
     Lesson,
+    Review,
     StudyPlanEntry,
 )
 
 COURSES_PER_PAGE = 12
 # Long texts that no list shows.
-LIST_DEFERRED_FIELDS = ("overview", "syllabus", "search_text")
+LIST_DEFERRED_FIELDS = ("overview", "syllabus")
 SEARCH_MAX_LENGTH = 100
 
 
 class Sort:
+    # Only for a search, where it is the default; iioe.catalog.search sorts.
+    RELEVANCE = "relevance"
     NEWEST = "newest"
     RATING = "rating"
     VIEWS = "views"
-    ALL = (NEWEST, RATING, VIEWS)
+    ALL = (RELEVANCE, NEWEST, RATING, VIEWS)
 
 
 SORT_ORDERS: dict[str, tuple[Any, ...]] = {
     Sort.NEWEST: ("-published_on", "id"),
-    Sort.RATING: (F("rating_average").desc(nulls_last=True), "-rating_count", "id"),
+    # The damped average: many good ratings outrank a single perfect one.
+    Sort.RATING: ("-rating_score", "id"),
     Sort.VIEWS: ("-view_count", "id"),
 }
 
@@ -85,13 +88,6 @@ class CourseDetail:
         return f"{minutes}:{seconds:02d}"
 
 
-def course_search_key(text: str) -> str:
-    """Fold text for searching: no case, no accents, single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(unicodedata.normalize("NFKC", stripped).split())
-
-
 def category_list() -> list[Category]:
     """Return every subcategory, by family and position; one query."""
     return list(Category.objects.all())
@@ -122,17 +118,21 @@ def course_filters_parse(
     """Read the list's filters from query parameters, dropping unknown values.
 
     A subcategory implies its family, so a subcategory of another family than
-    the one asked for wins over it.
+    the one asked for wins over it. A search is sorted by relevance unless
+    another order is asked for; a list without one cannot be.
     """
     family = params.get("family", "")
     category_slug = params.get("category", "")
     language = params.get("language", "")
+    q = " ".join(params.get("q", "").split())[:SEARCH_MAX_LENGTH]
     sort = params.get("sort", "")
+    if sort not in Sort.ALL or (sort == Sort.RELEVANCE and not q):
+        sort = Sort.RELEVANCE if q else Sort.NEWEST
     filters = CourseFilters(
-        q=" ".join(params.get("q", "").split())[:SEARCH_MAX_LENGTH],
+        q=q,
         family=family if family in Family.values else "",
         language=language if language in CourseLanguage.values else "",
-        sort=sort if sort in Sort.ALL else Sort.NEWEST,
+        sort=sort,
     )
 
     category = next((c for c in categories if c.slug == category_slug), None)
@@ -142,11 +142,11 @@ def course_filters_parse(
 
 
 def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
-    """Return the published courses that match the filters, sorted.
+    """Return the published courses of the filters' family, subcategory and
+    language, sorted.
 
-    Searching looks for the words as one piece of the title or the provider's
-    name, ignoring case and accents; Chinese text matches as a substring. It
-    scans the catalog, which is fine for some thousands of courses.
+    The search words (filters.q) are left to iioe.catalog.search, which
+    calls this for the courses of its results.
     """
     courses = (
         Course.objects.filter(is_published=True)
@@ -159,12 +159,7 @@ def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
         courses = courses.filter(category__family=filters.family)
     if filters.language:
         courses = courses.filter(language=filters.language)
-    if filters.q:
-        courses = courses.filter(
-            Q(search_text__contains=course_search_key(filters.q))
-            | Q(provider__name__icontains=filters.q)
-        )
-    return courses.order_by(*SORT_ORDERS[filters.sort])
+    return courses.order_by(*SORT_ORDERS.get(filters.sort, SORT_ORDERS[Sort.NEWEST]))
 
 
 def course_page(
@@ -219,3 +214,40 @@ def course_detail(*, course: Course, user: Any) -> CourseDetail:
 def study_plan_contains(*, user: Any, course: Course) -> bool:
     """Say whether the course is in the user's study plan; one query."""
     return StudyPlanEntry.objects.filter(user=user, course=course).exists()
+
+
+REVIEWS_PER_PAGE = 10
+
+
+@dataclass(frozen=True)
+class ReviewsTab:
+    """What the Reviews tab of a course shows to one visitor."""
+
+    own: Review | None
+    page: Page
+    can_moderate: bool
+
+
+def review_tab(*, course: Course, user: Any, page: str | int | None) -> ReviewsTab:
+    """Gather the visitor's own review and one page of the others, newest first.
+
+    Guests and learners see the visible reviews; the secretariat (staff) also
+    sees hidden ones, to show them again. A learner's own review comes apart,
+    hidden or not, so that they see why it was hidden. Three queries for a
+    learner (theirs, a count, the page), two for a guest.
+    """
+    reviews = (
+        Review.objects.filter(course=course)
+        .select_related("user")
+        .order_by("-created_at", "-id")
+    )
+    own = None
+    if user.is_authenticated:
+        own = reviews.filter(user=user).first()
+        reviews = reviews.exclude(user=user)
+    can_moderate = bool(user.is_authenticated and user.is_staff)
+    if not can_moderate:
+        reviews = reviews.filter(is_hidden=False)
+
+    paginator = Paginator(reviews, REVIEWS_PER_PAGE)
+    return ReviewsTab(own=own, page=paginator.get_page(page), can_moderate=can_moderate)

@@ -17,15 +17,32 @@ from iioe.media.models import CaptionTrack, Rendition, Video
 PLAYBACK_SPEEDS = tuple(
     Decimal(speed) for speed in ("0.5", "0.75", "1", "1.25", "1.5", "1.75", "2")
 )
-# The rendition a player starts with: light enough for a phone on a slow link.
+# The file a player without adaptive streaming starts with, and the rung an
+# adaptive one starts at when it knows nothing of the link: light enough for
+# a phone on a slow link.
 DEFAULT_HEIGHT = 360
+AUDIO_ONLY = "audio"
 
 
 @dataclass(frozen=True)
-class RenditionSource:
+class PlaybackChoice:
+    """One entry of the player's resolution menu: a rung, or audio only.
+
+    `playlist_url` is the HLS media playlist of the choice, empty when it has
+    none; `file_url` a file any browser plays. `size_bytes` is the approximate
+    download for the whole video, 0 when unknown.
+    """
+
+    key: str
+    label: str
     height: int
-    width: int
-    url: str
+    file_url: str
+    playlist_url: str
+    size_bytes: int
+
+    @property
+    def is_audio(self) -> bool:
+        return self.key == AUDIO_ONLY
 
 
 @dataclass(frozen=True)
@@ -38,30 +55,56 @@ class CaptionSource:
 
 @dataclass(frozen=True)
 class Playback:
-    """Everything a page needs to show the player of one video."""
+    """Everything a page needs to show the player of one video.
+
+    `rungs` are the video renditions from the lowest; `audio` is the
+    audio-only choice, if the video has one; `hls_url` the master playlist,
+    empty when the video has none yet (it then plays from its MP4 files).
+    """
 
     video_id: int
     status: str
     duration_seconds: float | None
     poster_url: str
-    renditions: list[RenditionSource]
+    hls_url: str
+    rungs: list[PlaybackChoice]
+    audio: PlaybackChoice | None
     captions: list[CaptionSource]
     speeds: tuple[Decimal, ...] = PLAYBACK_SPEEDS
 
     @property
     def is_ready(self) -> bool:
-        return self.status == Video.Status.READY and bool(self.renditions)
+        return self.status == Video.Status.READY and bool(self.rungs)
 
     @property
     def is_failed(self) -> bool:
         return self.status == Video.Status.FAILED
 
     @property
-    def default_rendition(self) -> RenditionSource | None:
-        fitting = [r for r in self.renditions if r.height <= DEFAULT_HEIGHT]
+    def default_rung(self) -> PlaybackChoice | None:
+        """Return the rung to start from without adaptive streaming."""
+        fitting = [r for r in self.rungs if r.height <= DEFAULT_HEIGHT]
         if fitting:
             return fitting[-1]
-        return self.renditions[0] if self.renditions else None
+        return self.rungs[0] if self.rungs else None
+
+    @property
+    def lowest_rung(self) -> PlaybackChoice | None:
+        return self.rungs[0] if self.rungs else None
+
+    @property
+    def menu(self) -> list[PlaybackChoice]:
+        """Return the manual choices as the menu lists them: highest first."""
+        choices = list(reversed(self.rungs))
+        if self.audio is not None:
+            choices.append(self.audio)
+        return choices
+
+    @property
+    def size_range(self) -> tuple[int, int]:
+        """Return the smallest and largest download of the video's rungs."""
+        sizes = [r.size_bytes for r in self.rungs if r.size_bytes]
+        return (min(sizes), max(sizes)) if sizes else (0, 0)
 
 
 def video_playback(*, video: Video) -> Playback:
@@ -72,11 +115,14 @@ def video_playback(*, video: Video) -> Playback:
     is shown by default. Two queries, fewer if renditions and captions were
     prefetched.
     """
-    renditions = [
-        RenditionSource(
+    rungs = [
+        PlaybackChoice(
+            key=str(r.height),
+            label=f"{r.height}p",
             height=r.height,
-            width=r.width,
-            url=reverse("media:rendition", args=[video.pk, r.height]),
+            file_url=reverse("media:rendition", args=[video.pk, r.height]),
+            playlist_url="",
+            size_bytes=r.size_bytes,
         )
         for r in video.renditions.all()
     ]
@@ -97,7 +143,9 @@ def video_playback(*, video: Video) -> Playback:
         status=video.status,
         duration_seconds=video.duration_seconds,
         poster_url=poster_url,
-        renditions=renditions,
+        hls_url="",
+        rungs=rungs,
+        audio=None,
         captions=captions,
     )
 

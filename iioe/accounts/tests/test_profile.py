@@ -61,6 +61,27 @@ def test_profile_edit_saves_details_and_switches_the_language(client: Client) ->
     assert "Votre profil est enregistré" in page(after)
 
 
+def test_profile_edit_turns_the_data_saver_on_and_off(client: Client) -> None:
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("accounts:profile_edit")
+    before = page(client.get(url))
+
+    client.post(url, {**DETAILS, "data_saver": "on"})
+    user.refresh_from_db()
+    switched_on = user.data_saver
+    checked = page(client.get(url))
+    client.post(url, DETAILS)
+    user.refresh_from_db()
+
+    assert '<label for="id_data_saver">Data saver</label>' in before
+    assert 'name="data_saver" aria-describedby="id_data_saver_helptext" id' in before
+    assert "checked" not in before.split('name="data_saver"')[1].split(">")[0]
+    assert switched_on is True
+    assert "checked" in checked.split('name="data_saver"')[1].split(">")[0]
+    assert user.data_saver is False
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [

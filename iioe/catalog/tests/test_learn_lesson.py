@@ -70,6 +70,13 @@ def test_the_page_shows_the_lesson_its_course_and_the_next_lesson(
     assert 'rel="prev"' not in html
 
 
+def select_options(html: str, select_id: str) -> list[str]:
+    """Return the opening tags of the options of one select of a page."""
+    match = re.search(rf'<select id="{select_id}".*?</select>', html, re.DOTALL)
+    assert match, select_id
+    return re.findall(r"<option [^>]*>[^<]*", match.group(0))
+
+
 def test_the_player_offers_captions_speeds_and_resolutions(
     member: Client, course: Course
 ) -> None:
@@ -83,16 +90,96 @@ def test_the_player_offers_captions_speeds_and_resolutions(
         f'<track kind="captions" srclang="en" label="English" src="{caption_url}"'
         in html
     )
-    speeds = re.findall(r'<option value="([\d.]+)"', html)
+    speeds = [
+        re.search(r'value="([^"]*)"', option).group(1)  # type: ignore[union-attr]
+        for option in select_options(html, "player-speed")
+    ]
     assert speeds == ["0.5", "0.75", "1", "1.25", "1.5", "1.75", "2"]
-    for height in (240, 360):
-        url = reverse("media:rendition", args=[video.pk, height])
-        assert f'<option value="{url}" data-height="{height}"' in html
-    assert f'src="{reverse("media:rendition", args=[video.pk, 360])}"' in html
+    resolutions = select_options(html, "player-resolution")
+    url_360 = reverse("media:rendition", args=[video.pk, 360])
+    url_240 = reverse("media:rendition", args=[video.pk, 240])
+    assert resolutions[0] == f'<option value="auto" data-file="{url_360}" selected>Auto'
+    assert resolutions[1].startswith('<option value="360" data-height="360"')
+    assert f'data-file="{url_360}"' in resolutions[1]
+    assert resolutions[1].endswith(">360p")
+    assert f'data-file="{url_240}"' in resolutions[2]
+    assert resolutions[2].endswith(">240p")
+    assert f'<source src="{url_360}" type="video/mp4">' in html
     assert re.search(r'<script src="[^"]*media/player\.js" defer>', html)
+    # hls.js is fetched by the player only where the browser needs it.
+    assert re.search(r'data-hls-script="[^"]*/hls\.light\.min\.js"', html)
+    assert 'hls.light.min.js"' not in html.split("data-hls-script")[0]
     assert re.search(r'name="csrfmiddlewaretoken" value="\w+"', html)
     for label in ("Captions", "Playback speed", "Resolution"):
         assert f">{label}</label>" in html
+    for button in ("Play", "Full screen"):
+        assert re.search(rf'<button type="button"[^>]*>{button}</button>', html)
+    assert "<summary>Keyboard shortcuts</summary>" in html
+
+
+def test_with_data_saver_the_player_starts_lowest_and_shows_sizes(
+    member: Client, learner: User, course: Course
+) -> None:
+    learner.data_saver = True
+    learner.save()
+
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    assert 'data-start="lowest"' in html
+    resolutions = select_options(html, "player-resolution")
+    # The factory's renditions weigh 200,000 bytes each.
+    assert resolutions[0].endswith(">Auto · ~195.3\xa0KB")
+    assert " selected" not in resolutions[0]
+    assert resolutions[1].endswith(">360p · ~195.3\xa0KB")
+    assert " selected>240p · ~195.3\xa0KB" in resolutions[2]
+    assert "Data saver is on" in html
+
+
+def test_without_data_saver_the_player_starts_on_auto_without_sizes(
+    member: Client, course: Course
+) -> None:
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    assert 'data-start="auto"' in html
+    assert "KB" not in "".join(select_options(html, "player-resolution"))
+    assert "Data saver is on" not in html
+
+
+def test_sizes_follow_the_number_format_of_the_language(
+    member: Client, learner: User, course: Course
+) -> None:
+    learner.data_saver = True
+    learner.save()
+    member.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    assert " selected>240p · ~195,3\xa0Kio" in "".join(
+        select_options(html, "player-resolution")
+    )
+
+
+def test_the_player_offers_the_next_lesson_when_the_video_ends(
+    member: Client, course: Course
+) -> None:
+    html = member.get(lesson_url(course, 1)).content.decode()
+
+    panel = re.search(
+        r"<div class=\"player-next\" data-player-next hidden>.*?</div>", html, re.DOTALL
+    )
+    assert panel
+    assert f'href="{lesson_url(course, 2)}">Next lesson: Cleaning data</a>' in (
+        panel.group(0)
+    )
+
+
+def test_the_last_lesson_offers_no_next_lesson(member: Client) -> None:
+    lesson = LessonFactory(video=ready_video())
+
+    html = member.get(lesson_url(lesson.course, lesson.position)).content.decode()
+
+    assert "data-player-next" in html
+    assert "Next lesson" not in html
 
 
 def test_the_player_speaks_the_language_of_the_page(
@@ -149,7 +236,7 @@ def test_the_page_resumes_where_the_learner_stopped(
     html = member.get(lesson_url(course, 2)).content.decode()
 
     assert 'data-resume="42.5"' in html
-    assert "360p.mp4#t=42.5" in html
+    assert '360p.mp4#t=42.5" type="video/mp4">' in html
 
 
 def test_a_lesson_watched_to_its_end_starts_again(
