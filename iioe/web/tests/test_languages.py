@@ -158,3 +158,15 @@ def test_dates_and_numbers_follow_the_language(
         rendered = template.render(context)
 
     assert rendered == f"{date}|{rating}|{views}"
+
+
+@pytest.mark.django_db
+def test_the_language_switch_names_each_language_in_itself(client: Client) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+    page = client.get(reverse("web:home")).content.decode()
+
+    assert ">English</button>" in page
+    assert ">中文</button>" in page
+    assert ">Français</button>" in page
+    assert "Anglais" not in page
