@@ -367,14 +367,19 @@ class SearchTermField(models.CharField):  # type: ignore[type-arg]
 
 
 class SearchTerm(models.Model):
-    """A term of the search index, with how many courses have it.
+    """A term of the search index, with the courses that have it.
 
-    The count lets a search start from its rarest word and complete a word
-    being typed with the commonest terms it begins.
+    ``courses`` holds four sets of course ids, one per field weight (title,
+    provider or instructor, subject, overview or syllabus), each course in
+    the set of the best field it has the term in; iioe.catalog.search_index
+    encodes them. Terms starting with a control character are the index's
+    own: the published courses of each subcategory and language, and a row
+    whose lock serialises updates and whose count changes with each.
     """
 
     term = SearchTermField(max_length=64)
-    course_count = models.IntegerField(default=0)
+    course_count = models.BigIntegerField(default=0)
+    courses = models.BinaryField(default=b"")
 
     class Meta:
         constraints = [
@@ -385,56 +390,28 @@ class SearchTerm(models.Model):
         return f"{self.term} ({self.course_count})"
 
 
-class SearchPosting(models.Model):
-    """One term of one course, weighed by the most telling field it is in.
+class SearchDocument(models.Model):
+    """What the search index holds for one course, to update it later.
 
-    The course's subcategory, language and publication are copied here, so
-    that a search, its filters and its facets read this table's index alone.
-    """
-
-    term = SearchTermField(max_length=64)
-    course = models.ForeignKey(Course, related_name="+", on_delete=models.CASCADE)
-    weight = models.PositiveSmallIntegerField()
-    category = models.ForeignKey(
-        Category,
-        related_name="+",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-    )
-    language = models.CharField(max_length=5)
-    is_published = models.BooleanField()
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=[
-                    "term",
-                    "is_published",
-                    "course",
-                    "weight",
-                    "category",
-                    "language",
-                ],
-                name="search_posting_lookup",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term} → {self.course_id} ({self.weight})"
-
-
-class SearchText(models.Model):
-    """A course's runs of Chinese, Japanese or Korean text, folded.
-
-    Pairs of characters find the candidates for a longer Chinese query; this
-    text tells which of them have the whole string in one piece.
+    It outlives a deleted course (no database constraint), so that the next
+    update can take the course out of its terms' sets.
     """
 
     course = models.OneToOneField(
-        Course, primary_key=True, related_name="+", on_delete=models.CASCADE
+        Course,
+        primary_key=True,
+        related_name="+",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
-    cjk_text = models.TextField()
+    # "<weight level><term>" items separated by spaces.
+    terms = models.TextField()
+    # The course's runs of Chinese, Japanese or Korean text, folded, to check
+    # that a longer Chinese query appears in one piece.
+    cjk_text = models.TextField(blank=True)
+    category_id = models.BigIntegerField()
+    language = models.CharField(max_length=5)
+    is_published = models.BooleanField()
 
     def __str__(self) -> str:
-        return f"{self.course_id}: {self.cjk_text[:40]}"
+        return f"Search document of course {self.course_id}"

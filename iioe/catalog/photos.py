@@ -43,8 +43,12 @@ def photo_normalise(*, upload: UploadedFile) -> ContentFile:
     image = _decode(upload)
     image = ImageOps.exif_transpose(image)
     image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+    flat = _flatten(image)
+    # Pillow carries comments, EXIF and colour profiles over into a new save
+    # from the image's info; clearing it leaves only the pixels.
+    flat.info = {}
     output = io.BytesIO()
-    _flatten(image).save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    flat.save(output, format="JPEG", quality=JPEG_QUALITY, optimize=True)
 
     content = output.getvalue()
     name = hashlib.sha256(content).hexdigest()[:16] + ".jpg"

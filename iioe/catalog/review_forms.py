@@ -61,5 +61,8 @@ class ReviewHideForm(forms.Form):
         label=_("Reason for hiding"),
         max_length=Review.HIDDEN_REASON_MAX_LENGTH,
         help_text=_("The author sees this reason beside their hidden review."),
-        error_messages={"required": _("Say why the review is hidden.")},
+        error_messages={
+            "required": _("Say why the review is hidden."),
+            "max_length": _("Keep the reason to %(limit_value)s characters."),
+        },
     )

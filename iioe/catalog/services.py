@@ -29,6 +29,7 @@ from iioe.catalog.models import (
 from iioe.catalog.search import course_search_index_update
 from iioe.institutions.models import Institution
 from iioe.institutions.services import InstitutionFacts, institution_bulk_sync
+from iioe.media.models import Video
 
 logger = logging.getLogger(__name__)
 
@@ -284,8 +285,8 @@ def review_hide(
     if len(reason) > Review.HIDDEN_REASON_MAX_LENGTH:
         raise ValidationError(
             {
-                "reason": _("Keep the reason to %(limit)s characters.")
-                % {"limit": Review.HIDDEN_REASON_MAX_LENGTH}
+                "reason": _("Keep the reason to %(limit_value)s characters.")
+                % {"limit_value": Review.HIDDEN_REASON_MAX_LENGTH}
             }
         )
 
@@ -368,6 +369,9 @@ def _course_rating_update(course: Course) -> None:
 
 SLUG_MAX_LENGTH = 80
 SLUG_FALLBACK = "course"
+# One person's edits to a course this close together make one event, dated
+# by the last, so that adding ten lessons does not bury a publication.
+EDITS_MERGED_WITHIN = datetime.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -504,9 +508,7 @@ def course_update(*, actor: User, course: Course, fields: CourseFields) -> bool:
         return False
 
     course.save()
-    CourseEvent.objects.create(
-        course=course, action=CourseEvent.Action.EDITED, actor=actor
-    )
+    _course_edited(actor=actor, course=course)
     course_search_index_update(course_ids=[course.pk])
     logger.info("Staff %s edited course %s", actor.pk, course.pk)
     return True
@@ -598,6 +600,21 @@ def lesson_move(*, actor: User, lesson: Lesson, up: bool) -> bool:
     lesson.position = lessons[other].position
     _course_edited(actor=actor, course=lesson.course)
     return True
+
+
+@transaction.atomic
+def lesson_video_set(*, actor: User, lesson: Lesson, video: Video) -> None:
+    """Make a video the one a lesson shows.
+
+    The media app calls this for a lesson's first upload; a later upload
+    replaces the video's files in place, so the lesson keeps pointing at it.
+    """
+    if lesson.video_id == video.pk:
+        return
+    Lesson.objects.filter(pk=lesson.pk).update(video=video)
+    lesson.video = video
+    _course_edited(actor=actor, course=lesson.course)
+    logger.info("Staff %s set video %s on lesson %s", actor.pk, video.pk, lesson.pk)
 
 
 @transaction.atomic
@@ -704,6 +721,17 @@ def _course_snapshot(course: Course) -> tuple[object, ...]:
 
 
 def _course_edited(*, actor: User, course: Course) -> None:
+    """Record an edit, or move the same person's recent edit event to now."""
+    now = timezone.now()
+    latest = CourseEvent.objects.filter(course=course).order_by("-at", "-pk").first()
+    if (
+        latest is not None
+        and latest.action == CourseEvent.Action.EDITED
+        and latest.actor_id == actor.pk
+        and now - latest.at < EDITS_MERGED_WITHIN
+    ):
+        CourseEvent.objects.filter(pk=latest.pk).update(at=now)
+        return
     CourseEvent.objects.create(
         course=course, action=CourseEvent.Action.EDITED, actor=actor
     )

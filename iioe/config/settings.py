@@ -313,6 +313,9 @@ FFPROBE_BINARY = env_str("FFPROBE_BINARY", "ffprobe")
 # x264 speed against size: slower presets make smaller files of the same
 # quality. The tests use "ultrafast".
 VIDEO_X264_PRESET = env_str("VIDEO_X264_PRESET", "veryfast")
+# The largest video the staff may upload, in bytes (2 GB by default). The
+# upload streams to a temporary file; a proxy in front must allow as much.
+VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 2 * 1024**3)
 
 COUNTRIES_FIRST = []
 

@@ -10,7 +10,7 @@ out as clean UTF-8. Nothing here touches the database or storage.
 import codecs
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -78,6 +78,9 @@ class Captions:
     header: str = ""
     encoding: str = "utf-8"
     blocks: list[tuple[int, str]] = field(default_factory=list)
+
+
+Writer = Callable[[Captions], str]
 
 
 def read(content: bytes) -> Captions:
@@ -312,8 +315,7 @@ def _cue(
         )
     if end < start:
         raise CaptionError(
-            _("Line %(line)s: the cue ends before it starts.")
-            % {"line": line_number},
+            _("Line %(line)s: the cue ends before it starts.") % {"line": line_number},
             line_number,
         )
 
@@ -341,8 +343,7 @@ def _cue(
 
 def _timing_expected(line: int) -> str:
     return _(
-        "Line %(line)s: expected a timing line such as "
-        "“00:00:01,000 --> 00:00:04,000”."
+        "Line %(line)s: expected a timing line such as “00:00:01,000 --> 00:00:04,000”."
     ) % {"line": line}
 
 

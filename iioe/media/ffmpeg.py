@@ -42,6 +42,8 @@ POSTER_MAX_HEIGHT = 720
 ACCEPTED_FORMATS = frozenset({"mov", "mp4", "matroska", "webm"})
 AUDIO_CODECS = "mp4a.40.2"
 AUDIO_DIR = "audio"
+AUDIO_ONLY_FILE = "audio.m4a"
+POSTER = "poster.jpg"
 HLS_DIR = "hls"
 MASTER_PLAYLIST = "master.m3u8"
 MEDIA_PLAYLIST = "index.m3u8"
@@ -139,7 +141,9 @@ def probe(path: Path) -> Probe:
         width=width,
         height=height,
         has_audio=any(s.get("codec_type") == "audio" for s in streams),
-        formats=frozenset(str(data.get("format", {}).get("format_name", "")).split(",")),
+        formats=frozenset(
+            str(data.get("format", {}).get("format_name", "")).split(",")
+        ),
     )
 
 
@@ -164,6 +168,7 @@ def check_upload(path: Path) -> Probe:
             "-nostdin",
             "-v",
             "error",
+            "-xerror",
             "-i",
             str(path),
             "-map",
@@ -218,13 +223,26 @@ def encode_ladder(
         hls_command(target, heights=heights, has_audio=info.has_audio),
         timeout=_encode_timeout(info.duration_seconds) / 4,
     )
-    poster = target / "poster.jpg"
-    extract_poster(source, poster, duration=info.duration_seconds)
+    extract_poster(source, target / POSTER, duration=info.duration_seconds)
 
-    rungs = [_rung_file(target / f"{height}p.mp4", height) for height in heights]
-    audio = target / "audio.m4a" if info.has_audio else None
-    master = write_master(target / HLS_DIR, rungs=rungs, has_audio=info.has_audio)
-    return Ladder(root=target, rungs=rungs, audio=audio, poster=poster, master=master)
+    ladder = ladder_read(target, info=info)
+    write_master(target / HLS_DIR, rungs=ladder.rungs, has_audio=info.has_audio)
+    return ladder
+
+
+def ladder_read(folder: Path, *, info: Probe) -> Ladder:
+    """Return what a folder that encode_ladder filled holds for a source."""
+    rungs = [
+        _rung_file(folder / f"{height}p.mp4", height)
+        for height in ladder_for(info.height)
+    ]
+    return Ladder(
+        root=folder,
+        rungs=rungs,
+        audio=folder / AUDIO_ONLY_FILE if info.has_audio else None,
+        poster=folder / POSTER,
+        master=folder / HLS_DIR / MASTER_PLAYLIST,
+    )
 
 
 def ladder_command(
@@ -283,9 +301,8 @@ def ladder_command(
             command += ["-an"]
         command += _mp4_args(target / f"{height}p.mp4")
     if has_audio:
-        command += ["-map", "0:a:0", "-vn"]
-        command += _audio_args(AUDIO_ONLY_KBITS)
-        command += _mp4_args(target / "audio.m4a")
+        command += ["-vn", *_audio_args(AUDIO_ONLY_KBITS)]
+        command += _mp4_args(target / AUDIO_ONLY_FILE)
     return command
 
 
@@ -304,7 +321,7 @@ def hls_command(target: Path, *, heights: list[int], has_audio: bool) -> list[st
         audio = f"a:{i}," if has_audio else ""
         variants.append(f"v:{i},{audio}name:{height}p")
     if has_audio:
-        inputs += ["-i", str(target / "audio.m4a")]
+        inputs += ["-i", str(target / AUDIO_ONLY_FILE)]
         maps += ["-map", f"{len(heights)}:a:0"]
         variants.append(f"a:{len(heights)},name:{AUDIO_DIR}")
 
@@ -337,7 +354,7 @@ def hls_command(target: Path, *, heights: list[int], has_audio: bool) -> list[st
     ]
 
 
-def write_master(hls: Path, *, rungs: list[RungFile], has_audio: bool) -> Path:
+def write_master(hls: Path, *, rungs: list[RungFile], has_audio: bool) -> None:
     """Write the master playlist of an HLS folder, lowest rung first.
 
     BANDWIDTH is the peak bitrate of a segment and AVERAGE-BANDWIDTH the mean,
@@ -363,9 +380,7 @@ def write_master(hls: Path, *, rungs: list[RungFile], has_audio: bool) -> Path:
             f'CODECS="{AUDIO_CODECS}"',
             f"{AUDIO_DIR}/{MEDIA_PLAYLIST}",
         ]
-    master = hls / MASTER_PLAYLIST
-    master.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return master
+    (hls / MASTER_PLAYLIST).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def extract_poster(source: Path, target: Path, *, duration: float) -> None:

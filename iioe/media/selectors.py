@@ -1,17 +1,21 @@
 """Reads of videos: what the player needs, and permission-checked files."""
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
-from iioe.media.models import CaptionTrack, Rendition, Video
+from iioe.media import ffmpeg
+from iioe.media.models import CaptionTrack, Rendition, Video, output_folder
+from iioe.media.streaming import StoredName
 
 # Decimals, so that templates print 0.5 as "0.5" (or "0,5"), never "0.50".
 PLAYBACK_SPEEDS = tuple(
@@ -22,6 +26,12 @@ PLAYBACK_SPEEDS = tuple(
 # a phone on a slow link.
 DEFAULT_HEIGHT = 360
 AUDIO_ONLY = "audio"
+# The files of an HLS folder, as ffmpeg names them (see ffmpeg.hls_command).
+HLS_NAME = re.compile(
+    r"^(?:master\.m3u8|(?:\d{2,4}p|audio)/(?:index\.m3u8|init(?:_\d+)?\.mp4"
+    r"|seg-\d{5}\.m4s))$"
+)
+PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,21 @@ def video_playback(*, video: Video) -> Playback:
             label=f"{r.height}p",
             height=r.height,
             file_url=reverse("media:rendition", args=[video.pk, r.height]),
-            playlist_url="",
+            playlist_url=_hls_url(video, f"{r.height}p/{ffmpeg.MEDIA_PLAYLIST}"),
             size_bytes=r.size_bytes,
         )
         for r in video.renditions.all()
     ]
+    audio = None
+    if video.audio:
+        audio = PlaybackChoice(
+            key=AUDIO_ONLY,
+            label=AUDIO_ONLY,
+            height=0,
+            file_url=reverse("media:audio", args=[video.pk]),
+            playlist_url=_hls_url(video, f"{ffmpeg.AUDIO_DIR}/{ffmpeg.MEDIA_PLAYLIST}"),
+            size_bytes=video.audio_size_bytes or 0,
+        )
     tracks = list(video.captions.all())
     default = _default_caption(tracks, has_audio=video.has_audio)
     captions = [
@@ -143,9 +163,9 @@ def video_playback(*, video: Video) -> Playback:
         status=video.status,
         duration_seconds=video.duration_seconds,
         poster_url=poster_url,
-        hls_url="",
+        hls_url=_hls_url(video, ffmpeg.MASTER_PLAYLIST),
         rungs=rungs,
-        audio=None,
+        audio=audio,
         captions=captions,
     )
 
@@ -194,6 +214,116 @@ def poster_get_for_viewer(
     if video is None:
         raise Http404
     return video.poster
+
+
+def hls_file_get_for_viewer(
+    *, user: AbstractBaseUser | AnonymousUser, video_id: int, key: int, name: str
+) -> StoredName:
+    """Return a playlist or segment of a ready video's current HLS files.
+
+    `key` names the set of files; a set the video no longer uses is gone, so
+    its addresses answer 404 rather than mix old and new segments. Raise
+    PermissionDenied for guests and Http404 for anything else.
+    """
+    _check_viewer(user)
+    if not HLS_NAME.match(name):
+        raise Http404
+    exists = Video.objects.filter(
+        pk=video_id, output_key=key, status=Video.Status.READY
+    ).exists()
+    stored = f"{output_folder(key)}/{ffmpeg.HLS_DIR}/{name}"
+    if not exists or not default_storage.exists(stored):
+        raise Http404
+    return StoredName(storage=default_storage, name=stored)
+
+
+def hls_content_type(name: str) -> str:
+    """Return the media type of a file of an HLS folder."""
+    if name.endswith(".m3u8"):
+        return PLAYLIST_TYPE
+    if name.startswith(f"{ffmpeg.AUDIO_DIR}/"):
+        return "audio/mp4"
+    return "video/mp4"
+
+
+def audio_get_for_viewer(
+    *, user: AbstractBaseUser | AnonymousUser, video_id: int
+) -> FieldFile:
+    """Return the audio-only file of a ready video if the user may hear it."""
+    _check_viewer(user)
+    video = (
+        Video.objects.filter(pk=video_id, status=Video.Status.READY)
+        .exclude(audio="")
+        .first()
+    )
+    if video is None:
+        raise Http404
+    return video.audio
+
+
+@dataclass(frozen=True)
+class StaffVideo:
+    """What the staff page of a lesson's video shows.
+
+    `waiting` are uploads that will replace the video once converted, newest
+    first; `captions` the tracks of the video.
+    """
+
+    video: Video | None
+    waiting: list[Video]
+    captions: list[CaptionTrack]
+
+
+def staff_check(user: AbstractBaseUser | AnonymousUser) -> None:
+    """Refuse anyone but an active staff member."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        raise PermissionDenied
+
+
+def staff_video(
+    *, user: AbstractBaseUser | AnonymousUser, video: Video | None
+) -> StaffVideo:
+    """Return a video with the uploads waiting to replace it and its captions.
+
+    Two queries, none without a video.
+    """
+    staff_check(user)
+    if video is None:
+        return StaffVideo(video=None, waiting=[], captions=[])
+    return StaffVideo(
+        video=video,
+        waiting=list(Video.objects.filter(replaces=video).order_by("-pk")),
+        captions=list(video.captions.all()),
+    )
+
+
+def video_get_for_staff(
+    *, user: AbstractBaseUser | AnonymousUser, video_id: int
+) -> Video:
+    """Return any video for the staff; Http404 if there is none."""
+    staff_check(user)
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None:
+        raise Http404
+    return video
+
+
+def caption_get_for_staff(
+    *, user: AbstractBaseUser | AnonymousUser, video_id: int, language: str
+) -> CaptionTrack:
+    """Return a video's caption track in a language for the staff, or 404."""
+    staff_check(user)
+    track = CaptionTrack.objects.filter(video_id=video_id, language=language).first()
+    if track is None:
+        raise Http404
+    return track
+
+
+def _hls_url(video: Video, name: str) -> str:
+    """Return the address of a file of a video's HLS folder, if it has one."""
+    if video.output_key is None or video.status != Video.Status.READY:
+        return ""
+    return reverse("media:hls", args=[video.pk, video.output_key, name])
 
 
 def _check_viewer(user: AbstractBaseUser | AnonymousUser) -> None:

@@ -1,48 +1,125 @@
 """Every write to videos, their renditions, posters and caption tracks.
 
-Transcoding is slow, so it never runs on a web request: video_create and
-video_request_processing enqueue the `process_video` task after the
-transaction commits, and the task calls video_process.
+Transcoding is slow, so it never runs on a web request: video_create,
+video_upload, video_retry and video_request_processing enqueue the
+`process_video` task after the transaction commits, and the task calls
+video_process. A conversion writes its files under the video's own folder,
+always under the same names, so running it again replaces them in place.
 """
 
 import hashlib
 import logging
-import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-from iioe.media import ffmpeg
-from iioe.media.models import CaptionTrack, Rendition, Video
+from iioe.accounts.models import User
+from iioe.media import captions, ffmpeg
+from iioe.media.models import CaptionTrack, Rendition, Video, output_folder
 
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 CAPTION_MAX_BYTES = 2 * 1024 * 1024
-WEBVTT_SIGNATURE = re.compile(r"WEBVTT(?:[ \t][^\n]*)?(?:\n|$)")
-# Failure reasons are for the secretariat and the logs, so not translated.
+SOURCE_NAME_MAX = 80
+# The conversion's share of the progress bar; cutting HLS segments, the
+# poster and storing the files take the rest.
+ENCODING_SHARE = 95
+PROGRESS_EVERY_SECONDS = 1.0
 UNEXPECTED_FAILURE = "An unexpected error stopped the processing; see the worker log."
 
 
-def video_create(*, title: str, source: File, source_sha256: str = "") -> Video:
+def video_upload_check(*, upload: UploadedFile) -> ffmpeg.Probe:
+    """Return the probe of an uploaded video, or refuse it for the uploader.
+
+    The size limit is VIDEO_UPLOAD_MAX_BYTES; the content must be a video in
+    MP4, MOV, WebM or MKV whose first frame decodes, whatever its name and
+    declared type. Raise ValidationError with a translated message.
+    """
+    limit = settings.VIDEO_UPLOAD_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(upload_too_large_message())
+    if not upload.size:
+        raise ValidationError(_("The file is empty."))
+
+    with _upload_path(upload) as path:
+        try:
+            return ffmpeg.check_upload(path)
+        except ffmpeg.FFmpegError as error:
+            logger.info("Upload refused: %s", error)
+            raise ValidationError(_upload_refusal(error.kind)) from error
+
+
+def upload_too_large_message() -> str:
+    return _("The file is larger than the limit of %(limit)s.") % {
+        "limit": filesizeformat(settings.VIDEO_UPLOAD_MAX_BYTES)
+    }
+
+
+def video_upload(
+    *, title: str, upload: UploadedFile, replacing: Video | None, actor: User
+) -> Video:
+    """Check and store an uploaded video, and enqueue its conversion.
+
+    Return the new video. With `replacing`, the new video takes that video's
+    place once it is ready (see video_process); until then learners keep the
+    old one, and an earlier upload still waiting to replace it is dropped.
+    Without it, the caller attaches the new video where it belongs.
+    """
+    video_upload_check(upload=upload)
+
+    with transaction.atomic():
+        if replacing is not None:
+            _replacements_drop(replacing)
+        video = video_create(
+            title=title, source=upload, replaces=replacing, created_by=actor
+        )
+    logger.info(
+        "Staff %s uploaded video %s (replacing %s)",
+        actor.pk,
+        video.pk,
+        replacing.pk if replacing else None,
+    )
+    return video
+
+
+def video_create(
+    *,
+    title: str,
+    source: File,
+    source_sha256: str = "",
+    replaces: Video | None = None,
+    created_by: User | None = None,
+) -> Video:
     """Store a new video from its source file and enqueue its transcoding.
 
-    The source is copied into storage under its own name; the transcoding task
-    starts once the surrounding transaction has committed.
+    The source is stored under a cleaned-up version of its name; the
+    transcoding task starts once the surrounding transaction has committed.
     """
-    video = Video(title=title, source_sha256=source_sha256)
+    video = Video(
+        title=title[:200],
+        source_sha256=source_sha256,
+        replaces=replaces,
+        created_by=created_by,
+    )
     with transaction.atomic():
-        video.source.save(Path(source.name or "video").name, source, save=False)
+        video.source.save(source_name(source.name or ""), source, save=False)
         video.save()
         _enqueue_processing(video.pk)
 
@@ -57,7 +134,9 @@ def video_get_or_create_from_path(*, title: str, path: Path) -> tuple[Video, boo
     file again reuses the video and its renditions. Reads the file twice.
     """
     digest = file_sha256(path)
-    existing = Video.objects.filter(source_sha256=digest).order_by("pk").first()
+    existing = (
+        Video.objects.filter(source_sha256=digest, replaces=None).order_by("pk").first()
+    )
     if existing is not None:
         return existing, False
 
@@ -82,26 +161,45 @@ def video_request_processing(*, video: Video) -> bool:
     return True
 
 
+def video_retry(*, video: Video, actor: User) -> bool:
+    """Convert a failed video again; say whether it was failed and is queued."""
+    with transaction.atomic():
+        retried = Video.objects.filter(pk=video.pk, status=Video.Status.FAILED).update(
+            status=Video.Status.PENDING, progress=0, failure_kind="", failure_reason=""
+        )
+        if retried:
+            _enqueue_processing(video.pk)
+    if retried:
+        logger.info("Staff %s retried video %s", actor.pk, video.pk)
+    return bool(retried)
+
+
 def video_is_complete(*, video: Video) -> bool:
-    """Say whether a video is ready with every rendition and its poster."""
+    """Say whether a video is ready with every file of its ladder.
+
+    Costs one query and a storage lookup per file.
+    """
     if video.status != Video.Status.READY or not video.height:
         return False
-    if not _stored(video.poster):
+    if not video.hls_master_name:
         return False
 
     renditions = {r.height: r for r in video.renditions.all()}
-    return all(
-        height in renditions and _stored(renditions[height].file)
-        for height in ffmpeg.ladder_for(video.height)
-    )
+    needed = [video.poster.name, video.hls_master_name]
+    needed += [video.audio.name] if video.has_audio else []
+    for height in ffmpeg.ladder_for(video.height):
+        rendition = renditions.get(height)
+        needed.append(rendition.file.name if rendition else "")
+    return all(name and default_storage.exists(name) for name in needed)
 
 
 def video_process(*, video_id: int) -> None:
-    """Probe a video, make its missing renditions and poster, then mark it.
+    """Convert a video into its ladder of renditions, then publish them.
 
-    Renditions that already exist are kept, so running this again makes no
-    duplicates. ffmpeg failures mark the video failed with their reason;
-    anything unexpected does the same and is raised again for the task log.
+    A video that is ready keeps playing from its old files while this runs.
+    Running it again makes no duplicates: the files keep their names. ffmpeg
+    failures mark the video failed with their reason; anything unexpected does
+    the same and is raised again for the task log.
     """
     video = Video.objects.filter(pk=video_id).first()
     if video is None:
@@ -111,34 +209,34 @@ def video_process(*, video_id: int) -> None:
         logger.info("Video %s already has all its renditions", video_id)
         return
 
-    Video.objects.filter(pk=video_id).update(
-        status=Video.Status.PROCESSING, failure_reason=""
-    )
+    playing = video.status == Video.Status.READY
+    changes: dict[str, object] = {"progress": 0}
+    if not playing:
+        changes |= {"status": Video.Status.PROCESSING, "failure_kind": ""}
+        changes |= {"failure_reason": ""}
+    Video.objects.filter(pk=video_id).update(**changes)
     try:
         _transcode(video)
     except ffmpeg.FFmpegError as error:
-        _mark_failed(video_id, str(error))
-        return
+        _mark_failed(video, error.kind, str(error), playing=playing)
     except Exception:
         logger.exception("Video %s could not be processed", video_id)
-        _mark_failed(video_id, UNEXPECTED_FAILURE)
+        _mark_failed(
+            video, Video.Failure.UNEXPECTED, UNEXPECTED_FAILURE, playing=playing
+        )
         raise
-
-    Video.objects.filter(pk=video_id).update(
-        status=Video.Status.READY, failure_reason="", processed_at=timezone.now()
-    )
-    logger.info("Video %s is ready", video_id)
 
 
 def caption_track_set(
     *, video: Video, language: str, content: bytes, label: str = ""
 ) -> CaptionTrack:
-    """Store the WebVTT captions of a video in one language, replacing any.
+    """Store the captions of a video in one language, replacing any.
 
-    Raise ValidationError if the content is not UTF-8 WebVTT. Storing the same
-    text again changes nothing.
+    The content may be SRT or WebVTT in any common encoding; it is stored as
+    UTF-8 WebVTT. Raise ValidationError, naming the line of the first problem,
+    if it cannot be read. Storing the same captions again changes nothing.
     """
-    text = webvtt_clean(content)
+    text = caption_text_normalise(content)
     track = CaptionTrack.objects.filter(video=video, language=language).first()
     if track is not None and _read_text(track.file) == text:
         if track.label != label:
@@ -154,30 +252,34 @@ def caption_track_set(
             f"{video.pk}/{language}.vtt", ContentFile(text.encode("utf-8")), save=False
         )
         track.save()
-        if old_name:
-            transaction.on_commit(lambda: track.file.storage.delete(old_name))
+        if old_name and old_name != track.file.name:
+            storage = track.file.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
     return track
 
 
-def webvtt_clean(content: bytes) -> str:
-    """Return caption text with a byte order mark and CR line ends removed.
+def caption_track_delete(*, track: CaptionTrack) -> None:
+    """Delete a caption track and, once committed, its file."""
+    name, storage = track.file.name, track.file.storage
+    with transaction.atomic():
+        track.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+    logger.info("Caption track %s of video %s deleted", track.language, track.video_id)
+
+
+def caption_text_normalise(content: bytes) -> str:
+    """Return caption content as UTF-8 WebVTT text with every cue kept.
 
     Raise ValidationError, with a message for the uploader, if the content is
-    too large, not UTF-8, or does not start with the WebVTT signature.
+    too large, in an encoding that cannot be told, or malformed.
     """
     if len(content) > CAPTION_MAX_BYTES:
         raise ValidationError(_("The caption file is larger than 2 MB."))
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationError(_("Captions must be UTF-8 text.")) from error
-
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not WEBVTT_SIGNATURE.match(text):
-        raise ValidationError(
-            _("Captions must be a WebVTT file, starting with the line WEBVTT.")
-        )
-    return text
+        return captions.to_webvtt(captions.read(content))
+    except captions.CaptionError as error:
+        raise ValidationError(str(error)) from error
 
 
 def file_sha256(path: Path) -> str:
@@ -189,66 +291,221 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def source_name(name: str) -> str:
+    """Return a safe file name for an upload: no folders, odd characters or
+    excessive length."""
+    path = Path(name.replace("\\", "/")).name.lstrip(".")
+    stem, suffix = Path(path).stem, Path(path).suffix[:8]
+    try:
+        stem = get_valid_filename(stem)[:SOURCE_NAME_MAX]
+        suffix = get_valid_filename(suffix) if suffix else ""
+    except SuspiciousFileOperation:
+        stem, suffix = "video", ""
+    return f"{stem or 'video'}{suffix}"
+
+
 def _transcode(video: Video) -> None:
-    """Make the missing renditions and poster of a video from its source."""
+    """Make every rendition of a video in a scratch folder, then publish it."""
+    source_name_at_start = video.source.name
+    key = video.output_key or video.pk
     with _local_copy(video.source) as source, tempfile.TemporaryDirectory() as tmp:
         info = ffmpeg.probe(source)
-        Video.objects.filter(pk=video.pk).update(
-            duration_seconds=info.duration_seconds,
-            width=info.width,
-            height=info.height,
-            has_audio=info.has_audio,
+        ladder = ffmpeg.encode_ladder(
+            source, Path(tmp), info=info, on_progress=_progress_recorder(video.pk)
         )
-        existing = {r.height: r for r in video.renditions.all()}
-        for height in ffmpeg.ladder_for(info.height):
-            rendition = existing.get(height)
-            if rendition is not None and _stored(rendition.file):
-                continue
-            target = Path(tmp) / f"{height}p.mp4"
-            ffmpeg.encode_rendition(
-                source,
-                target,
-                height=height,
-                has_audio=info.has_audio,
-                duration=info.duration_seconds,
-            )
-            _rendition_store(video, height, target, rendition)
-
-        if not _stored(video.poster):
-            target = Path(tmp) / "poster.jpg"
-            ffmpeg.extract_poster(source, target, duration=info.duration_seconds)
-            _file_replace(video.poster, f"{video.pk}.jpg", target)
-            Video.objects.filter(pk=video.pk).update(poster=video.poster.name)
+        stored = _tree_store(Path(tmp), output_folder(key))
+        Video.objects.filter(pk=video.pk).update(progress=ENCODING_SHARE + 4)
+        _ladder_publish(
+            video_id=video.pk,
+            key=key,
+            info=info,
+            ladder=ladder,
+            stored=stored,
+            source_at_start=source_name_at_start,
+        )
 
 
-def _rendition_store(
-    video: Video, height: int, path: Path, rendition: Rendition | None
+def _ladder_publish(
+    *,
+    video_id: int,
+    key: int,
+    info: ffmpeg.Probe,
+    ladder: ffmpeg.Ladder,
+    stored: set[str],
+    source_at_start: str,
 ) -> None:
-    """Save an encoded file as the rendition of this height."""
-    output = ffmpeg.probe(path)
-    rendition = rendition or Rendition(video=video, height=height)
-    _file_replace(rendition.file, f"{video.pk}/{height}p.mp4", path)
-    rendition.width = output.width
-    rendition.size_bytes = path.stat().st_size
-    rendition.save()
-    logger.info("Video %s: %sp rendition stored", video.pk, height)
+    """Point a video, or the one it replaces, at its new files in one step.
+
+    The rows are locked first. If the video was dropped, or its source changed
+    while it was being converted, the new files are deleted instead.
+    """
+    prefix = output_folder(key)
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None or video.source.name != source_at_start:
+            _drop_unused_files(key, stored)
+            logger.info("Video %s changed while converting; files dropped", video_id)
+            return
+        target = video
+        if video.replaces_id is not None:
+            target = Video.objects.select_for_update().get(pk=video.replaces_id)
+        old_names = _output_names(target)
+
+        Rendition.objects.filter(video=target).delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                video=target,
+                height=rung.height,
+                width=rung.width,
+                file=f"{prefix}/{rung.path.name}",
+                size_bytes=rung.size_bytes,
+            )
+            for rung in ladder.rungs
+        )
+        target.status = Video.Status.READY
+        target.progress = 100
+        target.failure_kind = target.failure_reason = ""
+        target.duration_seconds = info.duration_seconds
+        target.width, target.height = info.width, info.height
+        target.has_audio = info.has_audio
+        target.poster.name = f"{prefix}/{ladder.poster.name}"
+        target.audio.name = f"{prefix}/{ladder.audio.name}" if ladder.audio else ""
+        target.audio_size_bytes = ladder.audio.stat().st_size if ladder.audio else 0
+        target.output_key = key
+        target.processed_at = timezone.now()
+        if target is not video:
+            target.source.name = video.source.name
+            target.source_sha256 = video.source_sha256
+            Video.objects.filter(pk=video.pk).delete()
+        target.save()
+
+        stale = old_names - _output_names(target)
+        transaction.on_commit(lambda: _files_delete(stale))
+    logger.info("Video %s is ready (files of %s)", target.pk, video_id)
 
 
-def _file_replace(field_file: FieldFile, name: str, path: Path) -> None:
-    """Store a local file in a file field under a stable name."""
-    storage = field_file.storage
-    final_name = field_file.field.generate_filename(field_file.instance, name)
-    if field_file.name and field_file.name != final_name:
-        storage.delete(field_file.name)
-    storage.delete(final_name)
-    with path.open("rb") as handle:
-        field_file.save(name, File(handle), save=False)
+def _output_names(video: Video) -> set[str]:
+    """Return the storage names of a video's files, and of its HLS folder.
+
+    The HLS folder is named with a trailing slash; _files_delete deletes
+    everything under it.
+    """
+    names = {video.source.name, video.poster.name, video.audio.name}
+    names |= set(video.renditions.values_list("file", flat=True))
+    if video.output_key is not None:
+        names.add(f"{video.output_dir}/{ffmpeg.HLS_DIR}/")
+    return {name for name in names if name}
 
 
-def _mark_failed(video_id: int, reason: str) -> None:
-    logger.warning("Video %s failed: %s", video_id, reason)
-    Video.objects.filter(pk=video_id).update(
-        status=Video.Status.FAILED, failure_reason=reason, processed_at=timezone.now()
+def _files_delete(names: set[str]) -> None:
+    for name in sorted(names):
+        if name.endswith("/"):
+            for path in _tree_names(default_storage, name.rstrip("/")):
+                default_storage.delete(path)
+        else:
+            default_storage.delete(name)
+
+
+def _tree_store(root: Path, prefix: str) -> set[str]:
+    """Copy a local folder into storage under `prefix`, replacing in place.
+
+    Files under the prefix's HLS folder that this copy did not write are
+    left-overs of an earlier run and are deleted. Return the names written.
+    """
+    storage = default_storage
+    written: set[str] = set()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = f"{prefix}/{path.relative_to(root).as_posix()}"
+        storage.delete(name)
+        with path.open("rb") as handle:
+            saved = storage.save(name, File(handle))
+        if saved != name:
+            raise ffmpeg.FFmpegError(f"Storage renamed {name} to {saved}.")
+        written.add(name)
+    for name in _tree_names(storage, f"{prefix}/{ffmpeg.HLS_DIR}"):
+        if name not in written:
+            storage.delete(name)
+    return written
+
+
+def _tree_names(storage: Storage, folder: str) -> Iterator[str]:
+    """Yield the names of every file under a storage folder."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _tree_names(storage, f"{folder}/{sub}")
+
+
+def _drop_unused_files(key: int, stored: set[str]) -> None:
+    """Delete files a dropped conversion wrote, unless a video now uses them."""
+    if Video.objects.filter(output_key=key).exists():
+        return
+    transaction.on_commit(lambda: _files_delete(stored))
+
+
+def _replacements_drop(video: Video) -> None:
+    """Drop the uploads still waiting to replace a video, and their files."""
+    for waiting in Video.objects.filter(replaces=video):
+        names = {waiting.source.name, f"{waiting.output_dir}/"}
+        waiting.delete()
+        transaction.on_commit(lambda names=names: _files_delete(names))
+        logger.info("Upload %s replaced by a newer one", waiting.pk)
+
+
+def _progress_recorder(video_id: int) -> Callable[[float], None]:
+    """Return a callback that stores the conversion's percentage, at most
+    once a second and only when it moves."""
+    last = {"percent": 0, "at": 0.0}
+
+    def record(share: float) -> None:
+        percent = min(ENCODING_SHARE, int(share * ENCODING_SHARE))
+        now = time.monotonic()
+        if percent <= last["percent"] or now - last["at"] < PROGRESS_EVERY_SECONDS:
+            return
+        last["percent"], last["at"] = percent, now
+        Video.objects.filter(pk=video_id).update(progress=percent)
+
+    return record
+
+
+def _mark_failed(video: Video, kind: str, reason: str, *, playing: bool) -> None:
+    logger.warning("Video %s failed: %s", video.pk, reason)
+    # A video whose source changed meanwhile took a newer upload's files,
+    # which this failure says nothing about.
+    same = Video.objects.filter(pk=video.pk, source=video.source.name)
+    if playing:
+        # Its old files still play; the log says what went wrong.
+        same.update(progress=0)
+        return
+    same.update(
+        status=Video.Status.FAILED,
+        failure_kind=kind,
+        failure_reason=reason,
+        progress=0,
+        processed_at=timezone.now(),
+    )
+
+
+def _upload_refusal(kind: str) -> str:
+    if kind == ffmpeg.Failure.DAMAGED:
+        return _(
+            "This video file is damaged: its pictures cannot be read. Export it "
+            "again from your editing program and upload the new file."
+        )
+    if kind == ffmpeg.Failure.NO_TOOL:
+        return _(
+            "Videos cannot be checked at the moment because the server lacks "
+            "ffmpeg. Please tell the administrator."
+        )
+    if kind == ffmpeg.Failure.TIMEOUT:
+        return _("Checking this file took too long. Please try again.")
+    return _(
+        "This file is not a video that the platform can read. Upload an MP4, "
+        "MOV, WebM or MKV video."
     )
 
 
@@ -271,10 +528,28 @@ def _read_text(field_file: FieldFile) -> str | None:
 
 
 @contextmanager
+def _upload_path(upload: UploadedFile) -> Iterator[Path]:
+    """Yield a local path to an upload, writing it to a temporary file if
+    it is held in memory."""
+    temporary = getattr(upload, "temporary_file_path", None)
+    if temporary is not None:
+        yield Path(temporary())
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        upload.seek(0)
+        yield Path(copy.name)
+
+
+@contextmanager
 def _local_copy(field_file: FieldFile) -> Iterator[Path]:
     """Yield a local path to a stored file, copying it if storage is remote."""
     if not _stored(field_file):
-        raise ffmpeg.FFmpegError("The source file is missing from storage.")
+        raise ffmpeg.FFmpegError(
+            "The source file is missing from storage.", Video.Failure.MISSING_SOURCE
+        )
     try:
         local = Path(field_file.path)
     except NotImplementedError:

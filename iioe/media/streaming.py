@@ -10,8 +10,9 @@ through it and read a chunk at a time.
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.db.models.fields.files import FieldFile
+from django.core.files.storage import Storage
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date, parse_http_date_safe
@@ -28,6 +29,24 @@ class ByteRange:
     @property
     def length(self) -> int:
         return self.end - self.start + 1
+
+
+class StoredFile(Protocol):
+    """A file in a storage: a model's FieldFile, or a StoredName."""
+
+    @property
+    def storage(self) -> Storage: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class StoredName:
+    """A stored file that no model field holds, such as an HLS segment."""
+
+    storage: Storage
+    name: str
 
 
 class RangeNotSatisfiableError(Exception):
@@ -65,7 +84,7 @@ def parse_range(header: str, size: int) -> ByteRange | None:
 
 def file_response(
     request: HttpRequest,
-    field_file: FieldFile,
+    field_file: StoredFile,
     *,
     content_type: str,
     max_age: int = 3600,
@@ -107,7 +126,7 @@ def file_response(
     return response
 
 
-def _chunks(field_file: FieldFile, start: int, length: int) -> Iterator[bytes]:
+def _chunks(field_file: StoredFile, start: int, length: int) -> Iterator[bytes]:
     """Yield `length` bytes of a stored file from `start`, a chunk at a time."""
     # Opened through the storage, not the field: each response needs its own
     # file object, and the generator's end closes it.
@@ -151,7 +170,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def _modified_timestamp(field_file: FieldFile) -> int | None:
+def _modified_timestamp(field_file: StoredFile) -> int | None:
     try:
         return int(field_file.storage.get_modified_time(field_file.name).timestamp())
     except (NotImplementedError, OSError):

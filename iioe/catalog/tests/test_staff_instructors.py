@@ -106,9 +106,7 @@ def test_the_photo_is_served_to_anyone_as_a_jpeg(
     add_new(staff_client, course, photo=upload("portrait.jpg", jpeg_with_location()))
     instructor = Instructor.objects.get()
 
-    response = Client().get(
-        reverse("catalog:instructor_photo", args=[instructor.pk])
-    )
+    response = Client().get(reverse("catalog:instructor_photo", args=[instructor.pk]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"

@@ -228,3 +228,46 @@ def test_each_lesson_shows_the_state_of_its_video(
 
     assert "No video yet" in html
     assert "The file has no video stream." in html
+
+
+def test_each_lesson_links_to_its_video_and_captions_page(
+    staff_client: Client, course: Course
+) -> None:
+    two = lesson(course, "Two")
+
+    html = staff_client.get(
+        reverse("catalog:staff_course_edit", args=[course.pk])
+    ).content.decode()
+
+    assert reverse("media:staff_lesson_video", args=[course.pk, two.pk]) in html
+
+
+def test_a_first_video_is_set_on_a_lesson_and_recorded(
+    staff: User, course: Course
+) -> None:
+    two = lesson(course, "Two")
+    video = Video.objects.create(title="Clip", source="videos/source/clip.mp4")
+
+    services.lesson_video_set(actor=staff, lesson=two, video=video)
+
+    two.refresh_from_db()
+    assert two.video == video
+    assert CourseEvent.objects.filter(course=course, action="edited").exists()
+
+
+def test_a_run_of_edits_by_one_person_is_one_event_until_someone_else_edits(
+    staff: User, course: Course
+) -> None:
+    other = UserFactory(is_staff=True)
+
+    for title in ("Four", "Five", "Six"):
+        services.lesson_add(actor=staff, course=course, title=title)
+    services.lesson_add(actor=other, course=course, title="Seven")
+    services.lesson_add(actor=staff, course=course, title="Eight")
+
+    actors = list(
+        CourseEvent.objects.filter(course=course)
+        .order_by("at", "pk")
+        .values_list("actor", flat=True)
+    )
+    assert actors == [staff.pk, other.pk, staff.pk]

@@ -3,14 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -185,8 +183,8 @@ def _hide_form(
 
 
 def _login_url(course: Course) -> str:
-    next_url = reviews_url(course, anchor=False)
-    return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
+    """The login page, coming back to the Reviews tab: as a write by a guest."""
+    return redirect_to_login(reviews_url(course, anchor=False)).url
 
 
 def _check_moderator(request: HttpRequest) -> None:

@@ -13,6 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
@@ -76,7 +77,11 @@ def course_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 def course_create(request: HttpRequest) -> HttpResponse:
     categories = selectors.category_list()
-    form = CourseForm(request.POST or None, categories=categories)
+    form = CourseForm(
+        request.POST or None,
+        initial={"published_on": timezone.localdate()},
+        categories=categories,
+    )
     if request.method == "POST" and form.is_valid():
         course = services.course_create(
             actor=request.user, fields=form.fields_for_service()

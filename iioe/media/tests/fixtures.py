@@ -1,9 +1,9 @@
 """Fixtures that let video tests run the real ffmpeg once per clip.
 
-Encoding is the slow part of processing a video. `transcode_cache` keeps
-each rendition that ffmpeg made during the test session, keyed by the content
-of the source and the rendition's height, and later tests get a copy of it.
-Probing, posters and everything around them still run for real every time.
+Encoding is the slow part of processing a video. `transcode_cache` keeps the
+folder of renditions that ffmpeg made for each source during the test
+session, keyed by the content of the source, and later tests get a copy of
+it. Probing, storing and publishing the files still run for real every time.
 Outside iioe/media/tests, import the `*_fixture` functions into a test module
 to use the fixtures.
 """
@@ -26,11 +26,11 @@ POPEYE_2 = DEMO_MEDIA / "popeye_1936" / "popeye_excerpt2.mp4"
 
 
 class EncodeSpy:
-    """Counts the renditions asked for, and those ffmpeg really encoded."""
+    """Counts the ladders asked for, and those ffmpeg really encoded."""
 
     def __init__(self) -> None:
-        self.requested: list[int] = []
-        self.encoded: list[int] = []
+        self.requested: list[str] = []
+        self.encoded: list[str] = []
 
 
 @pytest.fixture(name="transcode_cache_dir", scope="session")
@@ -44,20 +44,21 @@ def transcode_cache_fixture(
     settings: Settings,
     transcode_cache_dir: Path,
 ) -> Iterator[EncodeSpy]:
-    """Encode each (source, height) once per session; spy on every request."""
+    """Encode each source's ladder once per session; spy on every request."""
     settings.VIDEO_X264_PRESET = "ultrafast"
     spy = EncodeSpy()
-    real_encode: Callable[..., None] = ffmpeg.encode_rendition
+    real_encode: Callable[..., ffmpeg.Ladder] = ffmpeg.encode_ladder
 
-    def encode(source: Path, target: Path, **kwargs: Any) -> None:
-        spy.requested.append(kwargs["height"])
-        key = f"{services.file_sha256(source)}-{kwargs['height']}.mp4"
-        cached = transcode_cache_dir / key
+    def encode(source: Path, target: Path, **kwargs: Any) -> ffmpeg.Ladder:
+        spy.requested.append(source.name)
+        cached = transcode_cache_dir / services.file_sha256(source)
         if not cached.exists():
-            real_encode(source, target, **kwargs)
-            spy.encoded.append(kwargs["height"])
-            shutil.copyfile(target, cached)
-        shutil.copyfile(cached, target)
+            real_encode(source, cached, **kwargs)
+            spy.encoded.append(source.name)
+        elif kwargs.get("on_progress"):
+            kwargs["on_progress"](1.0)
+        shutil.copytree(cached, target, dirs_exist_ok=True)
+        return ffmpeg.ladder_read(target, info=kwargs["info"])
 
-    monkeypatch.setattr(ffmpeg, "encode_rendition", encode)
+    monkeypatch.setattr(ffmpeg, "encode_ladder", encode)
     yield spy

@@ -235,3 +235,94 @@ def test_the_source_file_has_no_address(member: Client) -> None:
 
 def test_files_refuse_writes(member: Client, video: Video) -> None:
     assert member.post(rendition_url(video)).status_code == 405
+
+
+def hls_url(video: Video, name: str, key: int | None = None) -> str:
+    return reverse("media:hls", args=[video.pk, key or video.output_key, name])
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"),
+    [
+        ("master.m3u8", "application/vnd.apple.mpegurl"),
+        ("360p/index.m3u8", "application/vnd.apple.mpegurl"),
+        ("360p/init_1.mp4", "video/mp4"),
+        ("240p/seg-00000.m4s", "video/mp4"),
+        ("audio/index.m3u8", "application/vnd.apple.mpegurl"),
+        ("audio/seg-00000.m4s", "audio/mp4"),
+    ],
+)
+def test_hls_playlists_and_segments_have_their_media_types(
+    member: Client, name: str, content_type: str
+) -> None:
+    video = ready_video(heights=(240, 360), has_audio=True)
+
+    response = member.get(hls_url(video, name))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Cache-Control"] == "private, max-age=86400"
+
+
+def test_an_hls_segment_is_served_by_ranges(member: Client) -> None:
+    video = ready_video(heights=(240,))
+
+    response = member.get(
+        hls_url(video, "240p/seg-00000.m4s"), HTTP_RANGE="bytes=100-199"
+    )
+
+    assert response.status_code == 206
+    assert response["Content-Range"] == "bytes 100-199/5000"
+    assert body(response) == content_of(0, 5000)[100:200]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../source/source.mp4",
+        "240p/../../240p.mp4",
+        "240p/seg-1.m4s",
+        "240p/index.m3u8x",
+        "720p/index.m3u8",
+        "poster.jpg",
+    ],
+)
+def test_only_existing_hls_files_are_served(member: Client, name: str) -> None:
+    video = ready_video(heights=(240,))
+
+    assert member.get(hls_url(video, name)).status_code == 404
+
+
+def test_hls_files_of_a_set_the_video_no_longer_uses_are_gone(member: Client) -> None:
+    video = ready_video(heights=(240,))
+
+    response = member.get(hls_url(video, "master.m3u8", key=video.pk + 1000))
+
+    assert response.status_code == 404
+
+
+def test_a_guest_is_refused_hls_and_audio(client: Client) -> None:
+    video = ready_video(heights=(240,), has_audio=True)
+
+    for url in [
+        hls_url(video, "master.m3u8"),
+        hls_url(video, "240p/seg-00000.m4s"),
+        reverse("media:audio", args=[video.pk]),
+    ]:
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_audio_only_file_is_served_as_mp4_audio(member: Client) -> None:
+    video = ready_video(heights=(240,), has_audio=True)
+
+    response = member.get(reverse("media:audio", args=[video.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "audio/mp4"
+    assert response["Content-Length"] == "30000"
+
+
+def test_a_silent_video_has_no_audio_file(member: Client) -> None:
+    video = ready_video(heights=(240,), has_audio=False)
+
+    assert member.get(reverse("media:audio", args=[video.pk])).status_code == 404

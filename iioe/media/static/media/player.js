@@ -140,6 +140,17 @@
     var hasPlayed = false;
     var lastCaptions = "";
 
+    // The engine and whether it can start at once show on the player, for
+    // style sheets and tests.
+    function setMode(name) {
+      mode = name;
+      root.dataset.engine = name;
+    }
+
+    function setReady(ready) {
+      root.dataset.state = ready ? "ready" : "loading";
+    }
+
     function announce(message) {
       status.textContent = message;
     }
@@ -197,9 +208,11 @@
 
     function playFile(url, at, play) {
       pending = { at: at, play: play };
+      setReady(false);
       video.addEventListener("loadedmetadata", function restore() {
         video.removeEventListener("loadedmetadata", restore);
         pending = null;
+        setReady(true);
         if (at > 0) {
           video.currentTime = Math.min(at, video.duration || at);
         }
@@ -220,7 +233,7 @@
         hls.destroy();
         hls = null;
       }
-      mode = "file";
+      setMode("file");
       pending = null;
       playFile(fileFor(currentChoice()), at, play);
     }
@@ -258,6 +271,7 @@
 
     function onManifestParsed() {
       levelsReady = true;
+      setReady(true);
       if (loadedUrl === masterUrl) {
         var level = startLevel();
         hls.startLevel = level;
@@ -277,6 +291,7 @@
 
     function loadPlaylist(url, at, play) {
       levelsReady = false;
+      setReady(false);
       loadedUrl = url;
       pending = loading || play ? { at: at, play: play } : null;
       hls.loadSource(url);
@@ -353,16 +368,16 @@
         function (element) { element.remove(); }
       );
       if (masterUrl && sourceCanStream() && text.hlsScript) {
-        mode = "hls";
+        setMode("hls");
         loadHlsLibrary(text.hlsScript).then(startHls, function () {
-          mode = "file";
+          setMode("file");
           playFile(fileFor(currentChoice()), position(), isPlaying());
         });
       } else if (masterUrl && video.canPlayType(HLS_TYPE)) {
-        mode = "native";
+        setMode("native");
         switchTo(currentChoice());
       } else {
-        mode = "file";
+        setMode("file");
         switchTo(currentChoice());
       }
     }
