@@ -303,8 +303,7 @@ def course_recombined(
         view_count=rng.randrange(1000),
         overview=overview,
         syllabus=syllabus,
-        published_on=base.published_on
-        - datetime.timedelta(days=rng.randrange(1000)),
+        published_on=base.published_on - datetime.timedelta(days=rng.randrange(1000)),
         is_published=rng.random() > 0.02,
     )
     return course, list(people.instructors.all())

@@ -41,7 +41,11 @@ from iioe.catalog.models import (
     Instructor,
 )
 from iioe.catalog.search import course_search_index_update
-from iioe.catalog.services import course_ratings_recompute, course_slug_base
+from iioe.catalog.services import (
+    course_rating_combine,
+    course_ratings_recompute,
+    course_slug_base,
+)
 from iioe.institutions.services import institution_bulk_sync
 
 FORMATS = ("csv", "json")
@@ -748,8 +752,54 @@ def _batch_write(
     instructors = _instructors_get_or_create(
         {name for row in rows for name in row.instructors}
     )
+    plan = _batch_plan(rows, existing, providers)
+
+    Course.objects.bulk_create(plan.created, batch_size=BATCH_SIZE)
+    Course.objects.bulk_update(
+        plan.updated,
+        [*COURSE_FIELDS, "publication_changed_at", "publication_changed_by"],
+        batch_size=BATCH_SIZE,
+    )
+    courses = existing | Course.objects.in_bulk(
+        [c.external_id for c in plan.created], field_name="external_id"
+    )
+    relinked = _course_instructors_set(rows, courses, instructors)
+
+    new_ids = {courses[c.external_id].pk for c in plan.created}
+    changed = ({c.pk for c in plan.updated} | relinked) - new_ids
+    imported = CourseEvent.Action.IMPORTED
+    events = plan.events + [
+        CourseEvent(course_id=pk, action=imported) for pk in new_ids | changed
+    ]
+    CourseEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    if plan.rerated:
+        course_ratings_recompute(course_ids=plan.rerated)
+    course_search_index_update(course_ids=changed | new_ids)
+
+    report.created += len(plan.created)
+    report.updated += len(changed)
+    report.unchanged += len(rows) - len(plan.created) - len(changed)
+
+
+@dataclass
+class _BatchPlan:
+    created: list[Course] = field(default_factory=list)
+    updated: list[Course] = field(default_factory=list)
+    events: list[CourseEvent] = field(default_factory=list)
+    # Existing courses whose source rating changed, to combine with reviews.
+    rerated: list[int] = field(default_factory=list)
+
+
+def _batch_plan(
+    rows: list[CourseRow], existing: dict[str, Course], providers: dict[str, Any]
+) -> _BatchPlan:
+    """Build the new courses and apply the rows to the existing ones, unsaved.
+
+    A new course has no reviews yet, so its rating figures follow from its
+    source rating alone and need no query.
+    """
+    plan = _BatchPlan()
     now = timezone.now()
-    created, updated, events = [], [], []
     for row in rows:
         course = existing.get(row.external_id)
         values = _course_values(row, provider_id=providers[row.provider].pk)
@@ -757,8 +807,10 @@ def _batch_write(
             course = Course(external_id=row.external_id, **values)
             if course.is_published:
                 course.publication_changed_at = now
-            created.append(course)
+            _rating_set(course)
+            plan.created.append(course)
             continue
+
         changes = {k: v for k, v in values.items() if getattr(course, k) != v}
         if "is_published" in changes:
             course.publication_changed_at = now
@@ -768,35 +820,26 @@ def _batch_write(
                 if row.is_published
                 else CourseEvent.Action.UNPUBLISHED
             )
-            events.append(CourseEvent(course=course, action=action))
+            plan.events.append(CourseEvent(course=course, action=action))
+        if changes.keys() & {"source_rating_average", "source_rating_count"}:
+            plan.rerated.append(course.pk)
         if changes:
             for name, value in changes.items():
                 setattr(course, name, value)
-            updated.append(course)
+            plan.updated.append(course)
+    return plan
 
-    Course.objects.bulk_create(created, batch_size=BATCH_SIZE)
-    Course.objects.bulk_update(
-        updated,
-        [*COURSE_FIELDS, "publication_changed_at", "publication_changed_by"],
-        batch_size=BATCH_SIZE,
+
+def _rating_set(course: Course) -> None:
+    figures = course_rating_combine(
+        source_average=course.source_rating_average,
+        source_count=course.source_rating_count,
+        review_count=0,
+        review_sum=0,
     )
-    courses = existing | Course.objects.in_bulk(
-        [c.external_id for c in created], field_name="external_id"
-    )
-    relinked = _course_instructors_set(rows, courses, instructors)
-
-    new_ids = {courses[c.external_id].pk for c in created}
-    changed = ({c.pk for c in updated} | relinked) - new_ids
-    imported = CourseEvent.Action.IMPORTED
-    events += [CourseEvent(course_id=pk, action=imported) for pk in new_ids | changed]
-    CourseEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    touched = changed | new_ids
-    course_ratings_recompute(course_ids=touched)
-    course_search_index_update(course_ids=touched)
-
-    report.created += len(created)
-    report.updated += len(changed)
-    report.unchanged += len(rows) - len(created) - len(changed)
+    course.rating_average = figures.average
+    course.rating_count = figures.count
+    course.rating_score = figures.score
 
 
 def _course_values(row: CourseRow, *, provider_id: int) -> dict[str, Any]:

@@ -406,8 +406,8 @@ class SearchDocument(models.Model):
     )
     # "<weight level><term>" items separated by spaces.
     terms = models.TextField()
-    # The course's runs of Chinese, Japanese or Korean text, folded, to check
-    # that a longer Chinese query appears in one piece.
+    # The course's longer runs of Chinese, Japanese or Korean text, folded,
+    # to check that a long Chinese query appears in one piece.
     cjk_text = models.TextField(blank=True)
     category_id = models.BigIntegerField()
     language = models.CharField(max_length=5)

@@ -2,12 +2,13 @@
 
 A query is folded like the index (iioe.catalog.search_index) and cut into
 parts, each of which a course must match: a word; the last word, also as the
-start of a longer one, so that results come while one types; and the pairs
-of characters of a Chinese string, which for three characters or more must
-then appear in one piece in the course. The sets of courses of the parts'
-terms are read in one query and combined in memory: intersected, filtered,
-counted by facet and ranked, title matches first. Only the page shown is
-then read from the courses table, and its matches are marked.
+start of a longer one, so that results come while one types; and a Chinese
+string, itself if it has up to three characters, else the strings of three
+it overlaps with, after which it must appear in one piece in the course.
+The sets of courses of the parts' terms are read in one query and combined
+in memory: intersected, filtered, counted by facet and ranked, title matches
+first. Only the page shown is then read from the courses table, and its
+matches are marked.
 """
 
 from collections import Counter
@@ -38,13 +39,14 @@ from iioe.catalog.search_index import (
     LEVEL_TEXT,
     LEVEL_TITLE,
     LEVELS,
+    PHRASE_MIN_LENGTH,
     TERM_MAX_LENGTH,
     TOKEN_RE,
     bitmap_from_ids,
     bitmap_ids,
     fold_char,
     search_fold,
-    terms_load,
+    terms_load_with_own,
 )
 from iioe.catalog.search_index import (
     course_search_index_rebuild as course_search_index_rebuild,
@@ -63,13 +65,16 @@ PREFIX_COMPLETIONS = 50
 # Parts of a query past this many are not looked up, which bounds the cost
 # of a query; a Chinese string is still checked whole.
 QUERY_MAX_PARTS = 8
-# Chinese strings of three characters or more are checked in the candidates'
+# Chinese strings of four characters or more are checked in the candidates'
 # text, this many at a time.
 PHRASE_BATCH = 500
 # Courses sorted by something else than relevance are read by id when there
 # are at most this many; more, and the sorted list is walked instead.
 SORTED_BY_ID_MAX = 500
 SNIPPET_CHARS = 160
+# The subcategories with the most results that the facet lists; the filter
+# form lists them all.
+FACET_CATEGORIES_SHOWN = 8
 # A filter made by course_search_q lists at most this many ids.
 Q_MAX_COURSES = 1000
 
@@ -123,17 +128,16 @@ def search_query_parse(text: str) -> SearchQuery:
 def _exact_terms(query: SearchQuery) -> list[str]:
     """Return the terms that must each match: the words and Chinese pieces.
 
-    A Chinese string of two characters or more is covered by pairs of its
-    characters, every other one and the last, since the whole string is
-    checked afterwards anyway.
+    A Chinese string longer than three characters is covered by strings of
+    three, overlapping by one, since the whole string is checked afterwards.
     """
     terms = list(query.words)
     for run in query.cjk_runs:
-        if len(run) == 1:
+        if len(run) < PHRASE_MIN_LENGTH:
             terms.append(run)
             continue
-        starts = [*range(0, len(run) - 1, 2), len(run) - 2]
-        terms.extend(run[i : i + 2] for i in dict.fromkeys(starts))
+        starts = [*range(0, len(run) - 2, 2), len(run) - 3]
+        terms.extend(run[i : i + 3] for i in dict.fromkeys(starts))
     terms = list(dict.fromkeys(terms))
     return terms[: QUERY_MAX_PARTS - (1 if query.prefix else 0)]
 
@@ -161,7 +165,7 @@ def _matches(query: SearchQuery, *, published_only: bool = True) -> _Matches | N
     """Find the courses matching every part of a query; None if none can.
 
     Two queries: the terms and completions that exist, then their sets with
-    the subcategories' and languages'. A Chinese string of three characters
+    the subcategories' and languages'. A Chinese string of four characters
     or more costs one more per PHRASE_BATCH candidates.
     """
     exact = _exact_terms(query)
@@ -181,7 +185,7 @@ def _matches(query: SearchQuery, *, published_only: bool = True) -> _Matches | N
     if query.prefix and not completions:
         return None
 
-    sets = terms_load(exact + completions, own=True)
+    sets = terms_load_with_own(exact + completions)
     classes = [_classes({term: sets[term]}, exact=term) for term in exact]
     if query.prefix:
         found = {term: sets[term] for term in completions}
@@ -194,7 +198,7 @@ def _matches(query: SearchQuery, *, published_only: bool = True) -> _Matches | N
     )
     courses = matches.courses & matches.published if published_only else matches.courses
     for run in query.cjk_runs:
-        if len(run) >= 3 and courses:
+        if len(run) >= PHRASE_MIN_LENGTH and courses:
             courses = _with_phrase(courses, run)
     return replace(matches, courses=courses)
 
@@ -360,6 +364,8 @@ class SearchHit:
     provider_html: SafeString
     snippet_label: str = ""
     snippet_html: SafeString = SafeString("")
+    # The language of the snippet's text: the course's, but for names.
+    snippet_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -401,8 +407,9 @@ def course_search_page(
     the newest course first) unless another sort is asked for. Four queries
     whatever the size of the catalog or of the page: the terms, their sets,
     the page's courses and their instructors; none past the first when a
-    word is found nowhere. A longer Chinese string costs one more query per
-    PHRASE_BATCH candidates.
+    word is found nowhere. Reading the subcategories' and languages' sets
+    again after the index changed costs one more, and a Chinese string of
+    PHRASE_MIN_LENGTH characters or more one per PHRASE_BATCH candidates.
     """
     per_page = per_page or selectors.COURSES_PER_PAGE
     query = search_query_parse(filters.q)
@@ -540,6 +547,8 @@ def _facets(
         if (not filters.family or c.family == filters.family)
         and (counts[c.pk] or c.slug == filters.category)
     ]
+    shown.sort(key=lambda c: (c.slug != filters.category, -counts[c.pk]))
+    shown = shown[:FACET_CATEGORIES_SHOWN]
     return SearchFacets(
         families=[
             FacetValue(f.value, str(f.label), families[f.value], f == filters.family)
@@ -676,14 +685,18 @@ def _hit(course: Course, query: SearchQuery) -> SearchHit:
         return hit
 
     names = "; ".join(i.name for i in course.instructors.all())
-    for label, text in [
-        (_("Instructors"), names),
-        (_("Subject"), course.subject),
-        (_("Overview"), course.overview),
-        (_("Syllabus"), course.syllabus),
+    for label, text, language in [
+        (_("Instructors"), names, ""),
+        (_("Subject"), course.subject, ""),
+        (_("Overview"), course.overview, course.language),
+        (_("Syllabus"), course.syllabus, course.language),
     ]:
         marked = _mark(text, query)
         if marked.parts & missing:
-            snippet = _snippet(text, marked.spans)
-            return replace(hit, snippet_label=str(label), snippet_html=snippet)
+            return replace(
+                hit,
+                snippet_label=str(label),
+                snippet_html=_snippet(text, marked.spans),
+                snippet_language=language,
+            )
     return hit

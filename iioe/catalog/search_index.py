@@ -2,13 +2,13 @@
 
 Text is folded (no case, no accents, compatibility forms unified) and cut
 into terms: the words of text written with spaces, and each character and
-each pair of neighbouring characters of Chinese, Japanese or Korean text,
-which is written without them. Each term's row holds the ids of the courses
-that have it, split by the most telling field they have it in, as sets that
-iioe.catalog.search combines with Python's big integers: an intersection, a
-count or a ranking costs microseconds whatever the size of the results, and
-the database only stores and returns rows by key, the same way on SQLite and
-PostgreSQL.
+each string of two or three neighbouring characters of Chinese, Japanese or
+Korean text, which is written without spaces. Each term's row holds the ids
+of the courses that have it, split by the most telling field they have it
+in, as sets that iioe.catalog.search combines with Python's big integers: an
+intersection, a count or a ranking costs microseconds whatever the size of
+the results, and the database only stores and returns rows by key, the same
+way on SQLite and PostgreSQL.
 
 The index is kept by course_search_index_update, which services call after
 they change a course, and rebuilt whole by course_search_index_rebuild (the
@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 LEVEL_TITLE, LEVEL_PEOPLE, LEVEL_SUBJECT, LEVEL_TEXT = range(4)
 LEVELS = 4
 TERM_MAX_LENGTH = 64
+# Chinese strings up to three characters long are terms; longer ones are
+# looked up by the strings of three they overlap with, then checked whole.
+PHRASE_MIN_LENGTH = 4
 # The index's own rows; folded text never starts with a control character.
 CATEGORY_TERM = "\x01c:{}"
 LANGUAGE_TERM = "\x01l:{}"
@@ -82,8 +85,8 @@ def search_terms(folded: str, cjk_runs: list[str] | None = None) -> Iterator[str
     """Yield the index terms of folded text, with repeats.
 
     Words are terms; a run of Chinese, Japanese or Korean gives each of its
-    characters and each pair of neighbours. Runs of three characters or more
-    are also added to cjk_runs, when given.
+    characters and each string of two or three neighbours. Runs of four
+    characters or more are also added to cjk_runs, when given.
     """
     for match in TOKEN_RE.finditer(folded):
         word = match.group("word")
@@ -92,10 +95,11 @@ def search_terms(folded: str, cjk_runs: list[str] | None = None) -> Iterator[str
                 yield word
             continue
         run = match.group("cjk")
-        if cjk_runs is not None and len(run) >= 3:
+        if cjk_runs is not None and len(run) >= PHRASE_MIN_LENGTH:
             cjk_runs.append(run)
         yield from run
         yield from (run[i : i + 2] for i in range(len(run) - 1))
+        yield from (run[i : i + 3] for i in range(len(run) - 2))
 
 
 # Sets of course ids. In memory a set is an int whose bit n says whether
@@ -175,28 +179,40 @@ def bitmap_ids(bits: int) -> list[int]:
     return ids
 
 
-def terms_load(terms: Iterable[str], *, own: bool = False) -> dict[str, list[int]]:
-    """Return the sets of each of these terms that exists; one query.
+# The index's own sets change only with the index, so each process keeps the
+# last it read, under the index's version.
+_own_sets: dict[int, dict[str, list[int]]] = {}
 
-    With own, also the index's own rows: the subcategories' and languages'
-    sets of published courses, and the state, as an empty list.
+
+def terms_load_with_own(terms: Iterable[str]) -> dict[str, list[int]]:
+    """Return the sets of these terms and the index's own; one query.
+
+    The own sets are the published courses of each subcategory and language.
+    They come from this process's memory, or from a second query when the
+    index changed since the process last read them.
     """
-    rows = SearchTerm.objects.filter(term__in=list(terms))
-    if own:
-        rows = rows | SearchTerm.objects.filter(
-            term__gte=OWN_TERMS[0], term__lt=OWN_TERMS[1]
-        )
-        rows = rows | SearchTerm.objects.filter(term=STATE_TERM)
+    rows = SearchTerm.objects.filter(term__in=[*terms, STATE_TERM])
+    sets = {}
+    version = 0
+    for term, count, data in rows.values_list("term", "course_count", "courses"):
+        if term == STATE_TERM:
+            version = count
+        else:
+            sets[term] = sets_decode(data)
+
+    own = _own_sets.get(version)
+    if own is None:
+        own = terms_load_range(*OWN_TERMS)
+        _own_sets.clear()
+        _own_sets[version] = own
+    return {**sets, **own}
+
+
+def terms_load_range(first: str, after: str) -> dict[str, list[int]]:
+    rows = SearchTerm.objects.filter(term__gte=first, term__lt=after)
     return {
-        term: [] if term == STATE_TERM else sets_decode(data)
-        for term, data in rows.values_list("term", "courses")
+        term: sets_decode(data) for term, data in rows.values_list("term", "courses")
     }
-
-
-def index_version() -> int:
-    """Return the number that changes with every update of the index."""
-    row = SearchTerm.objects.filter(term=STATE_TERM).values_list("course_count")
-    return next(iter(row), (0,))[0]
 
 
 # Documents: what the index holds for one course.
@@ -319,10 +335,9 @@ def course_search_index_update(*, course_ids: Iterable[int]) -> None:
 
 def _state_lock() -> None:
     """Take the index's lock and give it a new version number."""
-    SearchTerm.objects.get_or_create(term=STATE_TERM)
-    SearchTerm.objects.select_for_update().filter(term=STATE_TERM).update(
-        course_count=random.getrandbits(62)  # noqa: S311
-    )
+    version = random.getrandbits(62)  # noqa: S311
+    if not SearchTerm.objects.filter(term=STATE_TERM).update(course_count=version):
+        SearchTerm.objects.get_or_create(term=STATE_TERM)
 
 
 def _index_batch(ids: list[int]) -> None:

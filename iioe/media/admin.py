@@ -26,11 +26,32 @@ class CaptionTrackInline(admin.TabularInline):  # type: ignore[type-arg]
 
 @admin.register(Video)
 class VideoAdmin(admin.ModelAdmin[Video]):
-    list_display = ["title", "status", "duration_seconds", "height", "created_at"]
+    list_display = [
+        "title",
+        "status",
+        "progress",
+        "duration_seconds",
+        "height",
+        "created_at",
+    ]
     list_filter = ["status"]
     search_fields = ["title"]
-    fields = ["title", "source", "status", "failure_reason", "duration_seconds"]
-    readonly_fields = ["status", "failure_reason", "duration_seconds"]
+    fields = [
+        "title",
+        "source",
+        "status",
+        "progress",
+        "failure_kind",
+        "failure_reason",
+        "duration_seconds",
+    ]
+    readonly_fields = [
+        "status",
+        "progress",
+        "failure_kind",
+        "failure_reason",
+        "duration_seconds",
+    ]
     inlines = [RenditionInline, CaptionTrackInline]
     actions = ["process_again"]
 

@@ -233,7 +233,12 @@ def encode_ladder(
 def ladder_read(folder: Path, *, info: Probe) -> Ladder:
     """Return what a folder that encode_ladder filled holds for a source."""
     rungs = [
-        _rung_file(folder / f"{height}p.mp4", height)
+        RungFile(
+            height=height,
+            width=rung_width(info, height),
+            path=folder / f"{height}p.mp4",
+            size_bytes=(folder / f"{height}p.mp4").stat().st_size,
+        )
         for height in ladder_for(info.height)
     ]
     return Ladder(
@@ -243,6 +248,17 @@ def ladder_read(folder: Path, *, info: Probe) -> Ladder:
         poster=folder / POSTER,
         master=folder / HLS_DIR / MASTER_PLAYLIST,
     )
+
+
+def rung_width(info: Probe, height: int) -> int:
+    """Return the width ffmpeg gives a rung scaled with `scale=-2:height`.
+
+    It keeps the shown frame's proportions, rounded half up to an even
+    number of pixels, as ffmpeg's own arithmetic does; computing it saves
+    probing every file made.
+    """
+    numerator, denominator = height * info.width, 2 * info.height
+    return 2 * ((2 * numerator + denominator) // (2 * denominator))
 
 
 def ladder_command(
@@ -484,13 +500,6 @@ def _read_progress(
         if share is not None and on_progress is not None:
             on_progress(share)
         block = {}
-
-
-def _rung_file(path: Path, height: int) -> RungFile:
-    info = probe(path)
-    return RungFile(
-        height=height, width=info.width, path=path, size_bytes=path.stat().st_size
-    )
 
 
 def _bitrates(folder: Path) -> tuple[int, int]:

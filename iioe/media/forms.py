@@ -71,7 +71,7 @@ class CaptionUploadForm(forms.Form):
         label=gettext_lazy("Name in the captions menu"),
         max_length=100,
         required=False,
-        help_text=gettext_lazy("Optional; the language's name if left empty."),
+        help_text=gettext_lazy("Optional; the language’s name if left empty."),
     )
     file = forms.FileField(
         label=gettext_lazy("Caption file"),

@@ -122,7 +122,7 @@ def lesson_caption_upload(
     lesson = _lesson(request, course_id, lesson_id)
     form = CaptionUploadForm(request.POST, request.FILES)
     if lesson.video is None:
-        form.add_error(None, _("Upload the lesson's video before its captions."))
+        form.add_error(None, _("Upload the lesson’s video before its captions."))
     if not form.is_valid():
         return _page(request, lesson, caption_form=form, status=400)
 

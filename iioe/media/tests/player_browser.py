@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from iioe.accounts.tests.factories import UserFactory
 from iioe.catalog.models import Lesson
@@ -93,6 +94,23 @@ class LearnerPage:
         self.wait_video("!v.paused && v.currentTime > 0")
 
 
+@pytest.fixture(name="storage_apart")
+def storage_apart_fixture(settings: Settings, tmp_path: Path) -> None:
+    """Keep stored files out of MEDIA_ROOT, which the live server publishes.
+
+    Django's live server serves MEDIA_ROOT at MEDIA_URL, "/media/", the very
+    prefix of the media views, so a file stored at the path of its own view's
+    address would be sent without the views' checks and byte ranges.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "stored")},
+        },
+    }
+
+
 @pytest.fixture(name="speaking_clip", scope="session")
 def speaking_clip_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The silent Popeye excerpt with a quiet tone added as its sound."""
@@ -129,7 +147,9 @@ def speaking_clip_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(name="player_lesson")
-def player_lesson_fixture(speaking_clip: Path, transcode_cache: EncodeSpy) -> Lesson:
+def player_lesson_fixture(
+    speaking_clip: Path, transcode_cache: EncodeSpy, storage_apart: None
+) -> Lesson:
     """The first of two lessons of a course; it has the speaking clip."""
     video, _created = services.video_get_or_create_from_path(
         title="Popeye", path=speaking_clip
@@ -144,14 +164,12 @@ def player_lesson_fixture(speaking_clip: Path, transcode_cache: EncodeSpy) -> Le
     services.caption_track_set(video=video, language="fr", content=FRENCH_CAPTIONS)
     course = CourseFactory(title="Cartoons and learning")
     LessonFactory(course=course, position=2, title="Second cartoon", video=None)
-    return LessonFactory(
-        course=course, position=1, title="First cartoon", video=video
-    )
+    return LessonFactory(course=course, position=1, title="First cartoon", video=video)
 
 
 @pytest.fixture(name="learner_page")
 def learner_page_fixture(
-    live_server: Any, monkeypatch: pytest.MonkeyPatch
+    live_server: Any, monkeypatch: pytest.MonkeyPatch, storage_apart: None
 ) -> Iterator[Callable[..., LearnerPage]]:
     """Make a logged-in learner's 360 px wide Chromium page, with a log."""
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -178,7 +196,9 @@ def learner_page_fixture(
             page = context.new_page()
             network = NetworkLog()
             prefix = len(live_server.url)
-            page.on("request", lambda request: network.paths.append(request.url[prefix:]))
+            page.on(
+                "request", lambda request: network.paths.append(request.url[prefix:])
+            )
             return LearnerPage(page=page, network=network, live_url=live_server.url)
 
         yield make

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 
 from iioe.catalog.models import Lesson
@@ -16,9 +17,15 @@ from iioe.media.tests.player_browser import (
     learner_page_fixture,
     player_lesson_fixture,
     speaking_clip_fixture,
+    storage_apart_fixture,
 )
 
-__all__ = ["learner_page_fixture", "player_lesson_fixture", "speaking_clip_fixture"]
+__all__ = [
+    "learner_page_fixture",
+    "player_lesson_fixture",
+    "speaking_clip_fixture",
+    "storage_apart_fixture",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,8 +98,8 @@ def test_audio_only_fetches_the_audio_rendition_and_keeps_the_place(
 
     learner.wait_video("!v.paused && v.currentTime > 13 && v.videoWidth === 0")
     assert learner.network.matching(playlist("audio"))
-    assert learner.network.matching(segments("audio"))
-    assert not learner.network.matching(segments(r"\d+p"))
+    after = learner.network.after_first(segments("audio"))
+    assert not [path for path in after if re.search(segments(r"\d+p"), path)]
     assert "Audio only" in learner.page.locator("[data-player-status]").inner_text()
 
     learner.network.mark()
@@ -141,21 +148,18 @@ def test_captions_are_fetched_and_shown_in_the_chosen_language(
 def test_the_player_falls_back_to_mp4_files_when_streaming_fails(
     learner_page: Any, player_lesson: Lesson
 ) -> None:
+    video = player_lesson.video
+    assert video is not None
+    # Gone from storage: the player's request for it will fail. (Intercepting
+    # requests in Playwright instead would stop Chromium seeking in files.)
+    default_storage.delete(video.hls_master_name)
     learner: LearnerPage = learner_page()
-    learner.page.route("**/hls/**", lambda route: route.abort())
     learner.open(player_lesson)
     learner.page.get_by_role("button", name="Play").click()
     learner.wait_video("!v.paused && v.currentTime > 1")
     assert learner.page.locator("[data-player]").get_attribute("data-engine") == "file"
     assert learner.video("v.currentSrc").endswith("/360p.mp4")
-    learner.video("(window.evlog = [], ['seeking','seeked','emptied','loadstart','loadedmetadata','timeupdate','pause','play','waiting'].forEach(e => v.addEventListener(e, () => window.evlog.push(e + ':' + v.currentTime.toFixed(2)))), 0)")
     learner.video("v.currentTime = 30")
-    learner.page.wait_for_timeout(2000)
-    print(learner.page.evaluate("window.evlog.slice(0, 40)"))
-    import time
-    for _ in range(10):
-        print(learner.video("[v.currentTime, v.paused, v.readyState, v.networkState, v.error && v.error.message, v.seeking, v.duration, v.currentSrc, v.buffered.length && v.buffered.end(0)]"))
-        time.sleep(1)
     learner.wait_video("v.currentTime > 30.5")
     learner.network.mark()
 
@@ -225,6 +229,8 @@ def test_a_learner_on_a_slow_link_sees_the_first_frame_within_3_seconds(
 
     learner.page.wait_for_function("window.frameAt !== undefined", timeout=20_000)
     seconds = learner.page.evaluate("(window.frameAt - window.playAt) / 1000")
+    print("FIRST FRAME", seconds)
+    print(learner.page.evaluate("performance.getEntriesByType('resource').map(e => [e.name.slice(-40), Math.round(e.startTime - window.playAt), Math.round(e.duration), e.transferSize])"))
     assert seconds < 3, f"first frame after {seconds:.2f} s"
     first_segment = learner.network.matching(r"\.m4s$")[0]
     assert "/240p/" in first_segment

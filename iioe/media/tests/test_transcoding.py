@@ -164,6 +164,29 @@ def test_probe_gives_the_frame_of_a_rotated_video_as_shown(tmp_path: Path) -> No
     assert (info.width, info.height) == (176, 320)
 
 
+@pytest.mark.parametrize(
+    ("size", "height"),
+    [("640x478", 240), ("640x478", 360), ("854x480", 240), ("1000x562", 360)]
+    + [("720x1280", 720), ("426x240", 240), ("1918x1080", 720), ("478x360", 240)],
+)
+def test_the_width_of_a_rung_is_the_one_ffmpeg_makes(
+    tmp_path: Path, size: str, height: int
+) -> None:
+    scaled = tmp_path / "scaled.mp4"
+    subprocess.run(  # noqa: S603
+        [settings.FFMPEG_BINARY, "-v", "error", "-f", "lavfi", "-i"]
+        + [f"color=size={size}:duration=0.1", "-vf", f"scale=-2:{height}"]
+        + ["-c:v", "libx264", "-preset", "ultrafast", str(scaled)],
+        check=True,
+    )
+    width, source_height = (int(n) for n in size.split("x"))
+    source = ffmpeg.Probe(
+        duration_seconds=1, width=width, height=source_height, has_audio=False
+    )
+
+    assert ffmpeg.rung_width(source, height) == ffmpeg.probe(scaled).width
+
+
 def test_progress_blocks_give_the_share_done() -> None:
     assert ffmpeg.progress_share({"out_time_us": "15000000"}, 60) == 0.25
     assert ffmpeg.progress_share({"out_time_us": "N/A"}, 60) is None

@@ -269,6 +269,24 @@
       hls.startLoad(at > 0 ? at : -1);
     }
 
+    // On a link with a long round trip, each request before the first
+    // segment costs as much as the segment itself: fetch the start rung's
+    // playlist and init segment, a few kilobytes, into the HTTP cache while
+    // the learner has yet to press play.
+    function warmUp(url) {
+      if (!window.fetch || !url) {
+        return;
+      }
+      fetch(url, { credentials: "same-origin" }).then(function (response) {
+        return response.ok ? response.text() : "";
+      }).then(function (playlist) {
+        var map = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist);
+        if (map) {
+          fetch(new URL(map[1], url).href, { credentials: "same-origin" });
+        }
+      }).catch(function () {});
+    }
+
     function onManifestParsed() {
       levelsReady = true;
       setReady(true);
@@ -276,6 +294,9 @@
         var level = startLevel();
         hls.startLevel = level;
         hls.loadLevel = currentChoice().height ? level : -1;
+        if (!loading && hls.levels[level]) {
+          warmUp(hls.levels[level].url);
+        }
       }
       if (pending) {
         var wanted = pending;

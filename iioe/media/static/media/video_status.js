@@ -4,7 +4,7 @@
    is asked about every 2 seconds while its video waits or converts: the
    progress bar moves in place, and the whole box is redrawn from the
    server's HTML when the status changes. A box whose video is gone (an
-   upload that has replaced the lesson's video) reloads the page. */
+   upload that has replaced the lesson’s video) reloads the page. */
 (function () {
   "use strict";
 
