@@ -156,14 +156,25 @@ def describe(path: Path) -> Clip:
 
 
 def time_platform(clip: Clip, path: Path) -> None:
-    """Time the worker's task on a video whose source is already stored."""
+    """Time the worker's task on a video stored as an upload leaves it.
+
+    An upload is probed when it arrives, to refuse what is not a video; the
+    worker then starts from what that probe found.
+    """
     from django.core.files import File
 
-    from iioe.media import services
+    from iioe.media import ffmpeg, services
     from iioe.media.models import Video
 
+    info = ffmpeg.probe(path)
     with path.open("rb") as handle:
-        video = Video(title=clip.name)
+        video = Video(
+            title=clip.name,
+            duration_seconds=info.duration_seconds,
+            width=info.width,
+            height=info.height,
+            has_audio=info.has_audio,
+        )
         video.source.save(path.name, File(handle))
     clip.platform.append(measured(lambda: services.video_process(video_id=video.pk)))
 

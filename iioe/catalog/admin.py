@@ -21,7 +21,6 @@ from iioe.catalog.models import (
     Course,
     CourseEvent,
     Instructor,
-    Lesson,
     Review,
 )
 from iioe.catalog.photos import photo_normalise
@@ -57,13 +56,6 @@ class InstructorAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ["name"]
 
 
-class LessonInline(admin.TabularInline):  # type: ignore[type-arg]
-    model = Lesson
-    fields = ["position", "title", "video"]
-    raw_id_fields = ["video"]
-    extra = 0
-
-
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = [
@@ -91,7 +83,6 @@ class CourseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     ]
     date_hierarchy = "published_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    inlines = [LessonInline]
     actions = ["publish", "unpublish"]
 
     def save_model(
@@ -110,6 +101,16 @@ class CourseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         super().save_related(request, form, formsets, change)
         course_search_index_update(course_ids=[form.instance.pk])
         services.course_ratings_recompute(course_ids=[form.instance.pk])
+
+    def delete_model(self, request: HttpRequest, obj: Course) -> None:
+        pk = obj.pk
+        super().delete_model(request, obj)
+        course_search_index_update(course_ids=[pk])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        course_search_index_update(course_ids=ids)
 
     @admin.action(description=_("Publish the selected courses"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Course]) -> None:

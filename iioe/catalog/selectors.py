@@ -142,11 +142,11 @@ def course_filters_parse(
 
 
 def course_list_published(*, filters: CourseFilters) -> QuerySet[Course]:
-    """Return the published courses of the filters' family, subcategory and
-    language, sorted.
+    """Return the published courses that match the filters, sorted.
 
-    The search words (filters.q) are left to iioe.catalog.search, which
-    calls this for the courses of its results.
+    The family, subcategory and language filter; the search words
+    (filters.q) are left to iioe.catalog.search, which calls this for the
+    courses of its results.
     """
     courses = (
         Course.objects.filter(is_published=True)

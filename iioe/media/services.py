@@ -82,13 +82,17 @@ def video_upload(
     old one, and an earlier upload still waiting to replace it is dropped.
     Without it, the caller attaches the new video where it belongs.
     """
-    video_upload_check(upload=upload)
+    info = video_upload_check(upload=upload)
 
     with transaction.atomic():
         if replacing is not None:
             _replacements_drop(replacing)
         video = video_create(
-            title=title, source=upload, replaces=replacing, created_by=actor
+            title=title,
+            source=upload,
+            replaces=replacing,
+            created_by=actor,
+            probed=info,
         )
     logger.info(
         "Staff %s uploaded video %s (replacing %s)",
@@ -106,11 +110,13 @@ def video_create(
     source_sha256: str = "",
     replaces: Video | None = None,
     created_by: User | None = None,
+    probed: ffmpeg.Probe | None = None,
 ) -> Video:
     """Store a new video from its source file and enqueue its transcoding.
 
     The source is stored under a cleaned-up version of its name; the
     transcoding task starts once the surrounding transaction has committed.
+    What `probed` says of the source is kept, so the task need not ask again.
     """
     video = Video(
         title=title[:200],
@@ -118,6 +124,10 @@ def video_create(
         replaces=replaces,
         created_by=created_by,
     )
+    if probed is not None:
+        video.duration_seconds = probed.duration_seconds
+        video.width, video.height = probed.width, probed.height
+        video.has_audio = probed.has_audio
     with transaction.atomic():
         video.source.save(source_name(source.name or ""), source, save=False)
         video.save()
@@ -309,7 +319,7 @@ def _transcode(video: Video) -> None:
     source_name_at_start = video.source.name
     key = video.output_key or video.pk
     with _local_copy(video.source) as source, tempfile.TemporaryDirectory() as tmp:
-        info = ffmpeg.probe(source)
+        info = _probe_known(video) or ffmpeg.probe(source)
         ladder = ffmpeg.encode_ladder(
             source, Path(tmp), info=info, on_progress=_progress_recorder(video.pk)
         )
@@ -323,6 +333,25 @@ def _transcode(video: Video) -> None:
             stored=stored,
             source_at_start=source_name_at_start,
         )
+
+
+def _probe_known(video: Video) -> ffmpeg.Probe | None:
+    """Return what is known of a video's source, if it was probed before.
+
+    The fields are written only from a probe of the current source: on
+    upload, or when a conversion is published. Videos converted before the
+    output folders existed are probed again: their probe ignored rotation.
+    """
+    if not (video.duration_seconds and video.width and video.height):
+        return None
+    if video.status == Video.Status.READY and video.output_key is None:
+        return None
+    return ffmpeg.Probe(
+        duration_seconds=video.duration_seconds,
+        width=video.width,
+        height=video.height,
+        has_audio=video.has_audio,
+    )
 
 
 def _ladder_publish(

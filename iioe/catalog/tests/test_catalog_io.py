@@ -10,8 +10,16 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from iioe.accounts.tests.factories import UserFactory
 from iioe.catalog import catalog_io
-from iioe.catalog.models import Category, Course, CourseEvent, Family, Instructor
+from iioe.catalog.models import (
+    Category,
+    Course,
+    CourseEvent,
+    Family,
+    Instructor,
+    Review,
+)
 from iioe.catalog.search import course_search_index_update, course_search_q
 from iioe.catalog.tests.factories import CategoryFactory, CourseFactory
 from iioe.institutions.models import Institution
@@ -669,3 +677,19 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(
     assert "100%" in terminal.getvalue()
     assert "[" in terminal.getvalue()
     assert "%" not in pipe.getvalue()
+
+
+def test_a_new_source_rating_is_combined_with_the_reviews_written_here(
+    tmp_path: Path, catalog: list[Course]
+) -> None:
+    course = Course.objects.get(external_id="edx:comment-creer")
+    Review.objects.create(course=course, user=UserFactory(), rating=1)
+    path = export(tmp_path, "json")
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records[0].update(source_rating_average=5, source_rating_count=3)
+    path.write_text(json.dumps(records), encoding="utf-8")
+
+    run_import(path)
+
+    course.refresh_from_db()
+    assert (course.rating_average, course.rating_count) == (Decimal("4.00"), 4)

@@ -117,6 +117,26 @@ def test_the_player_offers_captions_speeds_and_resolutions(
     assert "<summary>Keyboard shortcuts</summary>" in html
 
 
+def test_the_player_streams_the_master_playlist_and_offers_audio_only(
+    member: Client, learner: User
+) -> None:
+    video = ready_video(has_audio=True)
+    lesson = LessonFactory(video=video)
+    learner.data_saver = True
+    learner.save()
+
+    html = member.get(lesson_url(lesson.course, 1)).content.decode()
+
+    hls = f"/media/videos/{video.pk}/hls/{video.output_key}"
+    assert f'data-hls="{hls}/master.m3u8"' in html
+    resolutions = select_options(html, "player-resolution")
+    assert f'data-playlist="{hls}/240p/index.m3u8"' in resolutions[2]
+    assert resolutions[3] == (
+        f'<option value="audio" data-file="{reverse("media:audio", args=[video.pk])}"'
+        f' data-playlist="{hls}/audio/index.m3u8">Audio only · ~29.3\xa0KB'
+    )
+
+
 def test_with_data_saver_the_player_starts_lowest_and_shows_sizes(
     member: Client, learner: User, course: Course
 ) -> None:

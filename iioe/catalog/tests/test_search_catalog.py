@@ -78,11 +78,16 @@ def test_search_ignores_case_and_accents_and_finds_chinese_substrings(
     assert titles(query) == expected
 
 
-def test_a_chinese_query_needs_its_characters_together_not_just_its_pairs(
+def test_a_chinese_query_needs_its_characters_together_not_just_its_pieces(
     catalog: dict[str, Course],
 ) -> None:
+    CourseFactory(title="云计算与计算机", language="zh")
+    CourseFactory(title="云计算机课程", language="zh")
+
     # "云计划与计算机" has the pairs 云计 and 计算, but not 云计算 in one piece.
-    assert titles("云计算") == ["ABC时代的云计算"]
+    assert titles("云计算") == ["云计算机课程", "云计算与计算机", "ABC时代的云计算"]
+    # "云计算与计算机" has 云计算 and 计算机, but not 云计算机 in one piece.
+    assert titles("云计算机") == ["云计算机课程"]
     assert titles("计划与计") == ["云计划与计算机"]
 
 
@@ -114,7 +119,7 @@ def test_titles_rank_first_then_people_then_subject_then_texts() -> None:
 
     ranked = titles("lovelace")
 
-    # Ties keep a stable order: the newest course first.
+    # Ties keep a stable order: the course added last first.
     assert ranked == ["Lovelace and the engines", "Notes", "Poems", "Machines"] + [
         "Engines",
         "Letters",

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from iioe.accounts.models import User
 from iioe.accounts.tests.factories import UserFactory
+from iioe.catalog import services
 from iioe.catalog.models import Category, Course, CourseEvent, Family, Lesson
 from iioe.catalog.search import course_search_q
 from iioe.catalog.tests.factories import (
@@ -363,6 +364,27 @@ def test_the_edit_page_of_an_unknown_course_is_not_found(staff_client: Client) -
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Comment Créer un Cours en Ligne", "comment-creer-un-cours-en-ligne"),
+        ("ABC时代的云计算", "abc-shi-dai-de-yun-ji-suan"),
+        ("Ｐｙｔｈｏｎ 入门", "python-ru-men"),
+        ("Ελληνικά για αρχάριους", "ellinika-gia-archarioys"),
+        ("¿¡…!?", "course"),
+    ],
+)
+def test_a_slug_is_made_of_ascii_words_from_any_title(title: str, slug: str) -> None:
+    assert services.course_slug_base(title) == slug
+
+
+def test_a_long_title_gives_a_slug_cut_between_words() -> None:
+    slug = services.course_slug_base("Understanding " * 20)
+
+    assert len(slug) <= services.SLUG_MAX_LENGTH
+    assert slug.endswith("understanding")
+
+
 # Publishing
 
 
@@ -443,3 +465,54 @@ def test_the_edit_page_reads_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.content.decode().count("Move up") >= 7
+
+
+# The Django admin
+
+
+def test_the_admin_publish_action_records_who(client: Client) -> None:
+    admin_user = User.objects.create_superuser(
+        email="admin@example.org", password="x1y2z3w4v5"
+    )
+    course = CourseFactory(is_published=False)
+    client.force_login(admin_user)
+
+    client.post(
+        reverse("admin:catalog_course_changelist"),
+        {"action": "publish", "_selected_action": [str(course.pk)]},
+    )
+
+    course.refresh_from_db()
+    assert course.is_published
+    assert course.publication_changed_by == admin_user
+    assert CourseEvent.objects.get().action == CourseEvent.Action.PUBLISHED
+
+
+def test_course_events_cannot_be_changed_in_the_admin(client: Client) -> None:
+    client.force_login(
+        User.objects.create_superuser(email="admin@example.org", password="x1y2z3w4v5")
+    )
+    course = CourseFactory()
+    event = CourseEvent.objects.create(course=course, action="published")
+
+    listing = client.get(reverse("admin:catalog_courseevent_changelist"))
+    deleting = client.post(
+        reverse("admin:catalog_courseevent_delete", args=[event.pk]), {"post": "yes"}
+    )
+
+    assert listing.status_code == 200
+    assert deleting.status_code == 403
+    assert CourseEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_the_staff_list_reads_a_fixed_number_of_queries(
+    staff_client: Client, django_assert_max_num_queries: object
+) -> None:
+    for number in range(30):
+        CourseFactory(title=f"Course {number}", is_published=number % 2 == 0)
+    url = reverse("catalog:staff_course_list")
+
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        response = staff_client.get(url, {"q": "course"})
+
+    assert len(response.context["page"].object_list) == 25

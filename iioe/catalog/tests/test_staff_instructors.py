@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from iioe.accounts.models import User
 from iioe.accounts.tests.factories import UserFactory
 from iioe.catalog.models import Course, Instructor
 from iioe.catalog.photos import PHOTO_MAX_BYTES, PHOTO_MAX_SIDE
@@ -278,3 +279,24 @@ def test_a_learner_cannot_edit_an_instructor(client: Client, course: Course) -> 
     instructor.refresh_from_db()
     assert response.status_code == 403
     assert instructor.name == "Mei Ling"
+
+
+def test_the_admin_checks_and_re_encodes_photos_too(client: Client) -> None:
+    client.force_login(
+        User.objects.create_superuser(email="admin@example.org", password="x1y2z3w4v5")
+    )
+    url = reverse("admin:catalog_instructor_add")
+
+    refused = client.post(
+        url, {"name": "Fake", "bio": "", "photo": upload("a.jpg", b"text")}
+    )
+    client.post(
+        url,
+        {"name": "Real", "bio": "", "photo": upload("p.jpg", jpeg_with_location())},
+    )
+
+    assert refused.status_code == 200
+    assert not Instructor.objects.filter(name="Fake").exists()
+    image = stored(Instructor.objects.get(name="Real"))
+    assert max(image.size) == PHOTO_MAX_SIDE
+    assert not image.getexif()

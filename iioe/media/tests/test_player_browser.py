@@ -1,139 +1,218 @@
-"""The lesson player in a real Chromium: its controls and saving the place."""
+"""The lesson player in a real Chromium: its controls, keys and the place."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
-from iioe.accounts.tests.factories import UserFactory
 from iioe.catalog.models import Lesson, WatchProgress
-from iioe.catalog.tests.factories import LessonFactory
-from iioe.media import services
-from iioe.media.tests.fixtures import RABBIT, EncodeSpy
+from iioe.media.tests.player_browser import (
+    LearnerPage,
+    learner_page_fixture,
+    player_lesson_fixture,
+    speaking_clip_fixture,
+    storage_apart_fixture,
+)
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+__all__ = [
+    "learner_page_fixture",
+    "player_lesson_fixture",
+    "speaking_clip_fixture",
+    "storage_apart_fixture",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
+STATE = (
+    "{t: v.currentTime, paused: v.paused, rate: v.playbackRate,"
+    " captions: Array.from(v.textTracks).filter((t) => t.mode === 'showing')"
+    ".map((t) => t.language),"
+    " fullScreen: document.fullscreenElement === v.closest('[data-player]')}"
+)
 
 
-@pytest.fixture
-def lesson(transcode_cache: EncodeSpy) -> Lesson:
-    """A lesson with the real, transcoded Big Buck Bunny clip."""
-    video, _created = services.video_get_or_create_from_path(title="Bunny", path=RABBIT)
-    services.caption_track_set(
-        video=video,
-        language="en",
-        content=RABBIT.with_name("subtitles_en.vtt").read_bytes(),
-    )
-    return LessonFactory(title="Bunny lesson", video=video)
-
-
-@pytest.fixture
-def page(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A logged-in learner's 360 px wide Chromium page."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    client = Client()
-    client.force_login(UserFactory(password=None))
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--autoplay-policy=no-user-gesture-required"],
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740})
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        yield context.new_page()
-        browser.close()
-
-
-def open_lesson(page: Any, live_server: Any, lesson: Lesson) -> None:
-    url = reverse("catalog:lesson", args=[lesson.course.slug, lesson.position])
-    page.goto(live_server.url + url)
-    page.wait_for_selector("[data-player-controls]:not([hidden])")
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
-
-
-def video(page: Any, expression: str) -> Any:
-    return page.evaluate(
-        f"(() => {{ const v = document.querySelector('video'); "
-        f"return {expression}; }})()"
-    )
-
-
-def test_captions_speed_and_resolution_work_from_labelled_controls(
-    live_server: Any, page: Any, lesson: Lesson
+def test_every_control_is_labelled_and_reached_with_the_tab_key(
+    learner_page: Any, player_lesson: Lesson
 ) -> None:
-    open_lesson(page, live_server, lesson)
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    page = learner.page
 
-    page.get_by_label("Captions").select_option(label="English")
-    assert video(page, "v.textTracks[0].mode") == "showing"
-    page.get_by_label("Captions").select_option(label="Off")
-    assert video(page, "v.textTracks[0].mode") == "disabled"
+    play = page.get_by_role("button", name="Play")
+    full_screen = page.get_by_role("button", name="Full screen")
+    controls = [
+        play,
+        page.get_by_label("Resolution"),
+        page.get_by_label("Captions"),
+        page.get_by_label("Playback speed"),
+        full_screen,
+        page.get_by_text("Keyboard shortcuts"),
+    ]
+    play.focus()
+    reached = []
+    for _control in controls:
+        reached.append(page.evaluate("document.activeElement.outerHTML"))
+        page.keyboard.press("Tab")
 
-    page.get_by_label("Playback speed").select_option(label="1.5×")
-    assert video(page, "v.playbackRate") == 1.5
+    for control, html in zip(controls, reached, strict=True):
+        assert control.evaluate("(element) => element.outerHTML") == html
 
-    video(page, "(v.currentTime = 5, v.play())")
-    page.wait_for_function("!document.querySelector('video').paused")
-    page.get_by_label("Resolution").select_option(label="144p")
-    page.wait_for_function(
-        "(() => { const v = document.querySelector('video');"
-        " return v.currentSrc.endsWith('/144p.mp4') && v.readyState >= 1"
-        " && !v.paused; })()"
-    )
-    assert video(page, "v.currentTime") >= 5
-    assert video(page, "v.playbackRate") == 1.5
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.fullscreenElement !== null")
+    assert page.get_by_role("button", name="Exit full screen").is_visible()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.fullscreenElement === null")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-def test_the_place_is_saved_on_pause_and_the_lesson_resumes_there(
-    live_server: Any, page: Any, lesson: Lesson
+def test_keys_play_seek_switch_captions_speed_and_full_screen(
+    learner_page: Any, player_lesson: Lesson
 ) -> None:
-    open_lesson(page, live_server, lesson)
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    page = learner.page
 
-    video(page, "(v.currentTime = 4.2, v.pause(), v.play())")
-    page.wait_for_function("!document.querySelector('video').paused")
-    video(page, "v.pause()")
-    page.wait_for_function(
+    page.keyboard.press("k")
+    learner.wait_video("!v.paused && v.currentTime > 0.5")
+    page.keyboard.press(" ")
+    learner.wait_video("v.paused")
+    assert page.get_by_role("button", name="Play").is_visible()
+    start = learner.video("v.currentTime")
+
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert learner.video("v.currentTime") == pytest.approx(start + 5, abs=0.1)
+
+    page.keyboard.press(">")
+    page.keyboard.press(">")
+    page.keyboard.press("<")
+    state = learner.video(STATE)
+    assert state["rate"] == 1.25
+    assert page.get_by_label("Playback speed").input_value() == "1.25"
+    assert "1.25×" in page.locator("[data-player-status]").inner_text()
+
+    page.keyboard.press("c")
+    assert learner.video(STATE)["captions"] == []
+    assert page.locator("[data-player-status]").inner_text() == "Captions off"
+    page.keyboard.press("c")
+    assert learner.video(STATE)["captions"] == ["en"]
+    assert page.get_by_label("Captions").input_value() == "en"
+
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement !== null")
+    assert learner.video(STATE)["fullScreen"]
+    page.keyboard.press("f")
+    page.wait_for_function("document.fullscreenElement === null")
+
+    page.keyboard.press("Space")
+    learner.wait_video("!v.paused")
+
+
+def test_keys_typed_into_a_form_field_are_left_to_it(
+    learner_page: Any, player_lesson: Lesson
+) -> None:
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    page = learner.page
+    before = learner.video(STATE)
+
+    search = page.get_by_role("searchbox", name="Search courses")
+    search.click()
+    page.keyboard.type("k f c > ")
+    page.keyboard.press("ArrowLeft")
+    speed = page.get_by_label("Playback speed")
+    speed.focus()
+    page.keyboard.press("ArrowDown")
+
+    assert search.input_value() == "k f c > "
+    after = learner.video(STATE)
+    assert after["paused"] and not after["fullScreen"]
+    assert after["captions"] == before["captions"]
+    # The select moved to its next option, as it does for everyone.
+    assert speed.input_value() == "1.25"
+
+
+def test_the_next_lesson_is_offered_and_focused_at_the_end(
+    learner_page: Any, player_lesson: Lesson
+) -> None:
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    offered = learner.page.locator("[data-player-next] a")
+    assert offered.inner_text() == "Next lesson: Second cartoon"
+    assert not offered.is_visible()
+
+    learner.play()
+    learner.video("v.currentTime = v.duration - 1.5")
+    learner.wait_video("v.ended")
+
+    assert offered.is_visible()
+    assert offered.evaluate("(link) => link === document.activeElement")
+    learner.page.keyboard.press("Enter")
+    learner.page.wait_for_url("**/lessons/2")
+
+
+def test_the_place_is_saved_on_pause_and_the_lesson_resumes_there(
+    learner_page: Any, player_lesson: Lesson
+) -> None:
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    learner.play()
+    learner.video("v.currentTime = 24.2")
+    learner.wait_video("v.currentTime > 24.5")
+
+    learner.page.get_by_role("button", name="Pause").click()
+    learner.page.wait_for_function(
         "performance.getEntriesByType('resource')"
         ".some((e) => e.name.endsWith('/progress'))"
     )
-    page.wait_for_timeout(300)
-    saved = WatchProgress.objects.get(lesson=lesson).position_seconds
-    assert 4.2 <= saved < 7.8
+    learner.page.wait_for_timeout(300)
+    saved = WatchProgress.objects.get(lesson=player_lesson).position_seconds
+    assert 24.2 <= saved < 27
 
-    open_lesson(page, live_server, lesson)
-    assert abs(video(page, "v.currentTime") - saved) < 0.5
+    learner.open(player_lesson)
+    assert learner.video("v.currentTime") == 0
+    learner.page.get_by_role("button", name="Play").click()
+    learner.wait_video("!v.paused && v.currentTime > 0")
+    assert abs(learner.video("v.currentTime") - saved) < 1.5
 
 
 def test_the_place_is_saved_when_the_learner_leaves_while_playing(
-    live_server: Any, page: Any, lesson: Lesson
+    learner_page: Any, player_lesson: Lesson
 ) -> None:
-    open_lesson(page, live_server, lesson)
-    video(page, "(v.currentTime = 3, v.play())")
-    page.wait_for_function("document.querySelector('video').currentTime > 3.5")
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    learner.play()
+    learner.video("v.currentTime = 13")
+    learner.wait_video("v.currentTime > 13.5")
 
-    page.goto(live_server.url + reverse("catalog:my_iioe"))
+    learner.page.goto(learner.live_url + reverse("catalog:my_iioe"))
 
-    page.wait_for_timeout(500)
-    saved = WatchProgress.objects.get(lesson=lesson).position_seconds
-    assert 3.5 <= saved < 7.8
-    assert (
-        "Bunny lesson"
-        in page.goto(
-            live_server.url + reverse("catalog:my_iioe") + "?tab=history"
-        ).text()
+    learner.page.wait_for_timeout(500)
+    saved = WatchProgress.objects.get(lesson=player_lesson).position_seconds
+    assert 13.5 <= saved < 17
+    history = learner.page.goto(
+        learner.live_url + reverse("catalog:my_iioe") + "?tab=history"
     )
+    assert "First cartoon" in history.text()
+
+
+def test_opening_a_lesson_and_leaving_at_once_keeps_the_saved_place(
+    learner_page: Any, player_lesson: Lesson
+) -> None:
+    learner: LearnerPage = learner_page()
+    learner.open(player_lesson)
+    learner.play()
+    learner.video("v.currentTime = 30")
+    learner.wait_video("v.currentTime > 30.5")
+    learner.page.get_by_role("button", name="Pause").click()
+    learner.page.wait_for_timeout(500)
+    saved = WatchProgress.objects.get(lesson=player_lesson).position_seconds
+
+    learner.open(player_lesson)
+    learner.page.goto(learner.live_url + reverse("catalog:my_iioe"))
+    learner.page.wait_for_timeout(500)
+
+    assert WatchProgress.objects.get(lesson=player_lesson).position_seconds == saved

@@ -569,3 +569,28 @@ def test_the_uploaded_name_is_made_safe() -> None:
     assert services.source_name("C:\\Users\\me\\课程 1.MOV") == "课程_1.MOV"
     assert services.source_name("...") == "video"
     assert len(services.source_name("a" * 300 + ".mkv")) <= 90
+
+
+def test_an_upload_is_probed_once_on_arrival_not_again_by_the_worker(
+    transcode_cache: EncodeSpy,
+    staff: User,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    probed: list[str] = []
+    real_probe = ffmpeg.probe
+
+    def counting_probe(path: Path) -> ffmpeg.Probe:
+        probed.append(path.name)
+        return real_probe(path)
+
+    monkeypatch.setattr(ffmpeg, "probe", counting_probe)
+    upload = ContentFile(RABBIT.read_bytes(), name="rabbit.mp4")
+    with django_capture_on_commit_callbacks(execute=True):
+        video = services.video_upload(
+            title="Bunny", upload=upload, replacing=None, actor=staff
+        )
+
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY
+    assert len(probed) == 1
