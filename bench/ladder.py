@@ -143,14 +143,14 @@ def setup_django(var_dir: Path, preset: str) -> None:
 
 
 def describe(path: Path) -> Clip:
-    from iioe.media import ffmpeg
+    from iioe.media import ffmpeg, ladder
 
     info = ffmpeg.probe(path)
     return Clip(
         name=path.name,
         duration=info.duration_seconds,
         height=info.height,
-        rungs=ffmpeg.ladder_for(info.height),
+        rungs=ladder.ladder_for(info.height),
         has_audio=info.has_audio,
     )
 

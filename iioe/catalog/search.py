@@ -12,15 +12,12 @@ matches are marked.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Q
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from iioe.catalog import selectors
 from iioe.catalog.models import (
@@ -32,6 +29,7 @@ from iioe.catalog.models import (
     SearchDocument,
     SearchTerm,
 )
+from iioe.catalog.search_highlight import SearchHit, search_hit
 from iioe.catalog.search_index import (
     CATEGORY_TERM,
     LANGUAGE_TERM,
@@ -41,12 +39,10 @@ from iioe.catalog.search_index import (
     LEVEL_TITLE,
     LEVELS,
     PHRASE_MIN_LENGTH,
-    TERM_MAX_LENGTH,
-    TOKEN_RE,
+    SearchQuery,
     bitmap_from_ids,
     bitmap_ids,
-    fold_char,
-    search_fold,
+    search_query_parse,
     terms_load_with_own,
 )
 from iioe.catalog.search_index import (
@@ -61,7 +57,6 @@ from iioe.catalog.search_index import (
 # same words found anywhere else; a word completed from the one typed weighs
 # one less than the word itself.
 LEVEL_WEIGHTS = {LEVEL_TITLE: 54, LEVEL_PEOPLE: 18, LEVEL_SUBJECT: 6, LEVEL_TEXT: 2}
-PREFIX_MIN_LENGTH = 2
 PREFIX_COMPLETIONS = 50
 # Parts of a query past this many are not looked up, which bounds the cost
 # of a query; a Chinese string is still checked whole.
@@ -72,58 +67,11 @@ PHRASE_BATCH = 500
 # Courses sorted by something else than relevance are read by id when there
 # are at most this many; more, and the sorted list is walked instead.
 SORTED_BY_ID_MAX = 500
-SNIPPET_CHARS = 160
 # The subcategories with the most results that the facet lists; the filter
 # form lists them all.
 FACET_CATEGORIES_SHOWN = 8
 # A filter made by course_search_q lists at most this many ids.
 Q_MAX_COURSES = 1000
-
-
-# Queries
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """A query folded and cut into what the index can look up."""
-
-    words: tuple[str, ...] = ()
-    # The last word, when it may also be the start of a longer one.
-    prefix: str = ""
-    cjk_runs: tuple[str, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.words or self.prefix or self.cjk_runs)
-
-    @property
-    def parts(self) -> set[str]:
-        """The words and strings that a match can show."""
-        parts = set(self.words) | set(self.cjk_runs)
-        return parts | {self.prefix} if self.prefix else parts
-
-
-def search_query_parse(text: str) -> SearchQuery:
-    """Cut a query into words, a last word to complete, and Chinese strings."""
-    words: list[str] = []
-    runs: list[str] = []
-    last_is_word = False
-    for match in TOKEN_RE.finditer(search_fold(text)):
-        word = match.group("word")
-        last_is_word = word is not None
-        if word is not None:
-            words.append(word[:TERM_MAX_LENGTH])
-        else:
-            runs.append(match.group("cjk"))
-
-    prefix = ""
-    if last_is_word and len(words[-1]) >= PREFIX_MIN_LENGTH:
-        prefix = words.pop()
-    return SearchQuery(
-        words=tuple(dict.fromkeys(w for w in words if w != prefix)),
-        prefix=prefix,
-        cjk_runs=tuple(dict.fromkeys(runs)),
-    )
 
 
 def _exact_terms(query: SearchQuery) -> list[str]:
@@ -283,29 +231,40 @@ def _with_phrase(courses: int, phrase: str) -> int:
 def _scores(classes: list[list[tuple[int, int]]], courses: int) -> list[int]:
     """Return the courses' scores as bit planes, lowest bit first.
 
-    Plane n is the set of courses whose score has bit n: adding a part's
-    class score to its courses is binary addition done on all of them at
-    once, a few dozen operations on the sets whatever their size.
+    Plane n is the set of courses whose score has bit n. A part's classes
+    are disjoint, so its planes are unions of classes; the parts' planes are
+    then added as binary numbers are, on all courses at once: a few dozen
+    operations on the sets, whatever their size.
     """
-    planes: list[int] = []
+    total: list[int] = []
     for part in classes:
+        planes: list[int] = []
         for score, members in part:
-            members &= courses
             bit = 0
             while score:
                 if score & 1:
-                    carry = members
-                    position = bit
-                    while carry:
-                        planes += [0] * (position + 1 - len(planes))
-                        planes[position], carry = (
-                            planes[position] ^ carry,
-                            planes[position] & carry,
-                        )
-                        position += 1
+                    planes += [0] * (bit + 1 - len(planes))
+                    planes[bit] |= members & courses
                 score >>= 1
                 bit += 1
-    return planes
+        total = _planes_add(total, planes)
+    return total
+
+
+def _planes_add(first: list[int], second: list[int]) -> list[int]:
+    """Add two sets of scores given as bit planes."""
+    size = max(len(first), len(second))
+    first = first + [0] * (size - len(first))
+    second = second + [0] * (size - len(second))
+    total = []
+    carry = 0
+    for a, b in zip(first, second, strict=True):
+        either = a ^ b
+        total.append(either ^ carry)
+        carry = (a & b) | (carry & either)
+    if carry:
+        total.append(carry)
+    return total
 
 
 def _best(planes: list[int], courses: int, count: int) -> int:
@@ -360,24 +319,6 @@ class SearchFacets:
     families: list[FacetValue] = field(default_factory=list)
     categories: list[FacetValue] = field(default_factory=list)
     languages: list[FacetValue] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """A course found, with its title and provider marked where they match.
-
-    The snippet, if any, shows where the words missing from the title and
-    provider matched: the instructors, the subject, the overview or the
-    syllabus.
-    """
-
-    course: Course
-    title_html: SafeString
-    provider_html: SafeString
-    snippet_label: str = ""
-    snippet_html: SafeString = SafeString("")
-    # The language of the snippet's text: the course's, but for names.
-    snippet_language: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,7 +379,7 @@ def course_search_page(
         if matches is None or stop <= start:
             return []
         found = _page_courses(matches, courses, filters, start, stop)
-        return [_hit(course, query) for course in found]
+        return [search_hit(course, query) for course in found]
 
     total = courses.bit_count()
     paginator = Paginator(_Hits(total, fetch), per_page)  # type: ignore[arg-type]
@@ -580,135 +521,3 @@ def _facets(
             for language in CourseLanguage
         ],
     )
-
-
-# Highlighting
-
-
-@dataclass(frozen=True)
-class _Marked:
-    # Where the query matched, as (start, end) in the original text, sorted.
-    spans: list[tuple[int, int]]
-    # Which parts of the query matched.
-    parts: set[str]
-
-
-def _mark(text: str, query: SearchQuery) -> _Marked:
-    """Find where a query matches text, ignoring case and accents."""
-    if text.isascii():
-        folded = text.lower()
-        owners: list[int] | None = None
-    else:
-        pieces = [fold_char(char) for char in text]
-        folded = "".join(pieces)
-        owners = [i for i, piece in enumerate(pieces) for _ in piece]
-
-    found: list[tuple[int, int]] = []
-    parts: set[str] = set()
-    for match in TOKEN_RE.finditer(folded):
-        word = match.group("word")
-        if word is None:
-            continue
-        if word in query.words:
-            found.append(match.span())
-            parts.add(word)
-        elif query.prefix and word.startswith(query.prefix):
-            found.append(match.span())
-            parts.add(query.prefix)
-    for run in query.cjk_runs:
-        start = folded.find(run)
-        while start != -1:
-            found.append((start, start + len(run)))
-            parts.add(run)
-            start = folded.find(run, start + len(run))
-
-    if owners is not None:
-        found = [_original_span(text, owners, s, e) for s, e in found]
-    return _Marked(spans=_merged(found), parts=parts)
-
-
-def _original_span(
-    text: str, owners: list[int], start: int, end: int
-) -> tuple[int, int]:
-    """Map a span of folded text back to the text, with any accents after it."""
-    first, last = owners[start], owners[end - 1] + 1
-    while last < len(text) and not fold_char(text[last]):
-        last += 1
-    return first, last
-
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _render(text: str, spans: Iterable[tuple[int, int]]) -> SafeString:
-    """Escape text, wrapping each span in <mark>."""
-    html = []
-    position = 0
-    for start, end in spans:
-        html += [escape(text[position:start]), "<mark>", escape(text[start:end])]
-        html.append("</mark>")
-        position = end
-    html.append(escape(text[position:]))
-    return mark_safe("".join(html))  # noqa: S308
-
-
-def search_highlight(text: str, query: SearchQuery) -> SafeString:
-    """Return text as safe HTML, with the query's matches wrapped in <mark>."""
-    return _render(text, _mark(text, query).spans)
-
-
-def _snippet(text: str, spans: list[tuple[int, int]]) -> SafeString:
-    """Return about SNIPPET_CHARS of text around its first match, marked."""
-    first_start, first_end = spans[0]
-    start = max(0, first_start - SNIPPET_CHARS // 3)
-    if start:
-        space = text.find(" ", start, first_start)
-        start = space + 1 if space != -1 else start
-    end = min(len(text), max(start + SNIPPET_CHARS, first_end))
-    if end < len(text):
-        space = text.rfind(" ", first_end, end)
-        end = space if space != -1 else end
-
-    inside = [(max(s, start) - start, min(e, end) - start) for s, e in spans]
-    html = _render(text[start:end], [(s, e) for s, e in inside if s < e])
-    before = "… " if start else ""
-    after = " …" if end < len(text) else ""
-    return mark_safe(f"{before}{html}{after}")  # noqa: S308
-
-
-def _hit(course: Course, query: SearchQuery) -> SearchHit:
-    """Mark a course's title and provider, and pick a snippet if one is due."""
-    title = _mark(course.title, query)
-    provider = _mark(course.provider.name, query)
-    hit = SearchHit(
-        course=course,
-        title_html=_render(course.title, title.spans),
-        provider_html=_render(course.provider.name, provider.spans),
-    )
-    missing = query.parts - title.parts - provider.parts
-    if not missing:
-        return hit
-
-    names = "; ".join(i.name for i in course.instructors.all())
-    for label, text, language in [
-        (_("Instructors"), names, ""),
-        (_("Subject"), course.subject, ""),
-        (_("Overview"), course.overview, course.language),
-        (_("Syllabus"), course.syllabus, course.language),
-    ]:
-        marked = _mark(text, query)
-        if marked.parts & missing:
-            return replace(
-                hit,
-                snippet_label=str(label),
-                snippet_html=_snippet(text, marked.spans),
-                snippet_language=language,
-            )
-    return hit

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 LEVEL_TITLE, LEVEL_PEOPLE, LEVEL_SUBJECT, LEVEL_TEXT = range(4)
 LEVELS = 4
 TERM_MAX_LENGTH = 64
+# A query's last word this long or longer also finds the words it begins.
+PREFIX_MIN_LENGTH = 2
 # Chinese strings up to three characters long are terms; longer ones are
 # looked up by the strings of three they overlap with, then checked whole.
 PHRASE_MIN_LENGTH = 4
@@ -100,6 +102,52 @@ def search_terms(folded: str, cjk_runs: list[str] | None = None) -> Iterator[str
         yield from run
         yield from (run[i : i + 2] for i in range(len(run) - 1))
         yield from (run[i : i + 3] for i in range(len(run) - 2))
+
+
+# Queries: cut like the text they search.
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A query folded and cut into what the index can look up."""
+
+    words: tuple[str, ...] = ()
+    # The last word, when it may also be the start of a longer one.
+    prefix: str = ""
+    cjk_runs: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.prefix or self.cjk_runs)
+
+    @property
+    def parts(self) -> set[str]:
+        """The words and strings that a match can show."""
+        parts = set(self.words) | set(self.cjk_runs)
+        return parts | {self.prefix} if self.prefix else parts
+
+
+def search_query_parse(text: str) -> SearchQuery:
+    """Cut a query into words, a last word to complete, and Chinese strings."""
+    words: list[str] = []
+    runs: list[str] = []
+    last_is_word = False
+    for match in TOKEN_RE.finditer(search_fold(text)):
+        word = match.group("word")
+        last_is_word = word is not None
+        if word is not None:
+            words.append(word[:TERM_MAX_LENGTH])
+        else:
+            runs.append(match.group("cjk"))
+
+    prefix = ""
+    if last_is_word and len(words[-1]) >= PREFIX_MIN_LENGTH:
+        prefix = words.pop()
+    return SearchQuery(
+        words=tuple(dict.fromkeys(w for w in words if w != prefix)),
+        prefix=prefix,
+        cjk_runs=tuple(dict.fromkeys(runs)),
+    )
 
 
 # Sets of course ids. In memory a set is an int whose bit n says whether

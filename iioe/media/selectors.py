@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.text import capfirst
 
-from iioe.media import ffmpeg
+from iioe.media import ladder
 from iioe.media.models import CaptionTrack, Rendition, Video, output_folder
 from iioe.media.streaming import StoredName
 
@@ -131,7 +131,7 @@ def video_playback(*, video: Video) -> Playback:
             label=f"{r.height}p",
             height=r.height,
             file_url=reverse("media:rendition", args=[video.pk, r.height]),
-            playlist_url=_hls_url(video, f"{r.height}p/{ffmpeg.MEDIA_PLAYLIST}"),
+            playlist_url=_hls_url(video, f"{r.height}p/{ladder.MEDIA_PLAYLIST}"),
             size_bytes=r.size_bytes,
         )
         for r in video.renditions.all()
@@ -143,7 +143,7 @@ def video_playback(*, video: Video) -> Playback:
             label=AUDIO_ONLY,
             height=0,
             file_url=reverse("media:audio", args=[video.pk]),
-            playlist_url=_hls_url(video, f"{ffmpeg.AUDIO_DIR}/{ffmpeg.MEDIA_PLAYLIST}"),
+            playlist_url=_hls_url(video, f"{ladder.AUDIO_DIR}/{ladder.MEDIA_PLAYLIST}"),
             size_bytes=video.audio_size_bytes or 0,
         )
     tracks = list(video.captions.all())
@@ -163,7 +163,7 @@ def video_playback(*, video: Video) -> Playback:
         status=video.status,
         duration_seconds=video.duration_seconds,
         poster_url=poster_url,
-        hls_url=_hls_url(video, ffmpeg.MASTER_PLAYLIST),
+        hls_url=_hls_url(video, ladder.MASTER_PLAYLIST),
         rungs=rungs,
         audio=audio,
         captions=captions,
@@ -231,7 +231,7 @@ def hls_file_get_for_viewer(
     exists = Video.objects.filter(
         pk=video_id, output_key=key, status=Video.Status.READY
     ).exists()
-    stored = f"{output_folder(key)}/{ffmpeg.HLS_DIR}/{name}"
+    stored = f"{output_folder(key)}/{ladder.HLS_DIR}/{name}"
     if not exists or not default_storage.exists(stored):
         raise Http404
     return StoredName(storage=default_storage, name=stored)
@@ -241,7 +241,7 @@ def hls_content_type(name: str) -> str:
     """Return the media type of a file of an HLS folder."""
     if name.endswith(".m3u8"):
         return PLAYLIST_TYPE
-    if name.startswith(f"{ffmpeg.AUDIO_DIR}/"):
+    if name.startswith(f"{ladder.AUDIO_DIR}/"):
         return "audio/mp4"
     return "video/mp4"
 

@@ -9,18 +9,16 @@ always under the same names, so running it again replaces them in place.
 
 import hashlib
 import logging
-import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
@@ -30,8 +28,13 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from iioe.accounts.models import User
-from iioe.media import captions, ffmpeg
-from iioe.media.models import CaptionTrack, Rendition, Video, output_folder
+from iioe.media import captions, ffmpeg, ladder, stored_files
+from iioe.media.models import (
+    CaptionTrack,
+    Rendition,
+    Video,
+    output_folder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def video_upload_check(*, upload: UploadedFile) -> ffmpeg.Probe:
     if not upload.size:
         raise ValidationError(_("The file is empty."))
 
-    with _upload_path(upload) as path:
+    with stored_files.upload_path(upload) as path:
         try:
             return ffmpeg.check_upload(path)
         except ffmpeg.FFmpegError as error:
@@ -197,7 +200,7 @@ def video_is_complete(*, video: Video) -> bool:
     renditions = {r.height: r for r in video.renditions.all()}
     needed = [video.poster.name, video.hls_master_name]
     needed += [video.audio.name] if video.has_audio else []
-    for height in ffmpeg.ladder_for(video.height):
+    for height in ladder.ladder_for(video.height):
         rendition = renditions.get(height)
         needed.append(rendition.file.name if rendition else "")
     return all(name and default_storage.exists(name) for name in needed)
@@ -318,18 +321,21 @@ def _transcode(video: Video) -> None:
     """Make every rendition of a video in a scratch folder, then publish it."""
     source_name_at_start = video.source.name
     key = video.output_key or video.pk
-    with _local_copy(video.source) as source, tempfile.TemporaryDirectory() as tmp:
+    with (
+        stored_files.local_copy(video.source) as source,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         info = _probe_known(video) or ffmpeg.probe(source)
-        ladder = ffmpeg.encode_ladder(
+        made = ladder.encode_ladder(
             source, Path(tmp), info=info, on_progress=_progress_recorder(video.pk)
         )
-        stored = _tree_store(Path(tmp), output_folder(key))
+        stored = stored_files.tree_store(Path(tmp), output_folder(key))
         Video.objects.filter(pk=video.pk).update(progress=ENCODING_SHARE + 4)
         _ladder_publish(
             video_id=video.pk,
             key=key,
             info=info,
-            ladder=ladder,
+            made=made,
             stored=stored,
             source_at_start=source_name_at_start,
         )
@@ -359,7 +365,7 @@ def _ladder_publish(
     video_id: int,
     key: int,
     info: ffmpeg.Probe,
-    ladder: ffmpeg.Ladder,
+    made: ladder.Ladder,
     stored: set[str],
     source_at_start: str,
 ) -> None:
@@ -368,7 +374,6 @@ def _ladder_publish(
     The rows are locked first. If the video was dropped, or its source changed
     while it was being converted, the new files are deleted instead.
     """
-    prefix = output_folder(key)
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None or video.source.name != source_at_start:
@@ -379,29 +384,7 @@ def _ladder_publish(
         if video.replaces_id is not None:
             target = Video.objects.select_for_update().get(pk=video.replaces_id)
         old_names = _output_names(target)
-
-        Rendition.objects.filter(video=target).delete()
-        Rendition.objects.bulk_create(
-            Rendition(
-                video=target,
-                height=rung.height,
-                width=rung.width,
-                file=f"{prefix}/{rung.path.name}",
-                size_bytes=rung.size_bytes,
-            )
-            for rung in ladder.rungs
-        )
-        target.status = Video.Status.READY
-        target.progress = 100
-        target.failure_kind = target.failure_reason = ""
-        target.duration_seconds = info.duration_seconds
-        target.width, target.height = info.width, info.height
-        target.has_audio = info.has_audio
-        target.poster.name = f"{prefix}/{ladder.poster.name}"
-        target.audio.name = f"{prefix}/{ladder.audio.name}" if ladder.audio else ""
-        target.audio_size_bytes = ladder.audio.stat().st_size if ladder.audio else 0
-        target.output_key = key
-        target.processed_at = timezone.now()
+        _outputs_apply(target, key=key, info=info, made=made)
         if target is not video:
             target.source.name = video.source.name
             target.source_sha256 = video.source_sha256
@@ -409,71 +392,58 @@ def _ladder_publish(
         target.save()
 
         stale = old_names - _output_names(target)
-        transaction.on_commit(lambda: _files_delete(stale))
+        transaction.on_commit(lambda: stored_files.files_delete(stale))
     logger.info("Video %s is ready (files of %s)", target.pk, video_id)
+
+
+def _outputs_apply(
+    video: Video, *, key: int, info: ffmpeg.Probe, made: ladder.Ladder
+) -> None:
+    """Give a video the renditions and files of a conversion; the caller
+    saves it."""
+    prefix = output_folder(key)
+    Rendition.objects.filter(video=video).delete()
+    Rendition.objects.bulk_create(
+        Rendition(
+            video=video,
+            height=rung.height,
+            width=rung.width,
+            file=f"{prefix}/{rung.path.name}",
+            size_bytes=rung.size_bytes,
+        )
+        for rung in made.rungs
+    )
+    video.status = Video.Status.READY
+    video.progress = 100
+    video.failure_kind = video.failure_reason = ""
+    video.duration_seconds = info.duration_seconds
+    video.width, video.height = info.width, info.height
+    video.has_audio = info.has_audio
+    video.poster.name = f"{prefix}/{made.poster.name}"
+    video.audio.name = f"{prefix}/{made.audio.name}" if made.audio else ""
+    video.audio_size_bytes = made.audio.stat().st_size if made.audio else 0
+    video.output_key = key
+    video.processed_at = timezone.now()
 
 
 def _output_names(video: Video) -> set[str]:
     """Return the storage names of a video's files, and of its HLS folder.
 
-    The HLS folder is named with a trailing slash; _files_delete deletes
-    everything under it.
+    The HLS folder is named with a trailing slash, for which
+    stored_files.files_delete deletes everything under it.
     """
     names = {video.source.name, video.poster.name, video.audio.name}
     names |= set(video.renditions.values_list("file", flat=True))
     if video.output_key is not None:
-        names.add(f"{video.output_dir}/{ffmpeg.HLS_DIR}/")
+        names.add(f"{video.output_dir}/{ladder.HLS_DIR}/")
     return {name for name in names if name}
-
-
-def _files_delete(names: set[str]) -> None:
-    for name in sorted(names):
-        if name.endswith("/"):
-            for path in _tree_names(default_storage, name.rstrip("/")):
-                default_storage.delete(path)
-        else:
-            default_storage.delete(name)
-
-
-def _tree_store(root: Path, prefix: str) -> set[str]:
-    """Copy a local folder into storage under `prefix`, replacing in place.
-
-    Files under the prefix's HLS folder that this copy did not write are
-    left-overs of an earlier run and are deleted. Return the names written.
-    """
-    storage = default_storage
-    written: set[str] = set()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        name = f"{prefix}/{path.relative_to(root).as_posix()}"
-        storage.delete(name)
-        with path.open("rb") as handle:
-            saved = storage.save(name, File(handle))
-        if saved != name:
-            raise ffmpeg.FFmpegError(f"Storage renamed {name} to {saved}.")
-        written.add(name)
-    for name in _tree_names(storage, f"{prefix}/{ffmpeg.HLS_DIR}"):
-        if name not in written:
-            storage.delete(name)
-    return written
-
-
-def _tree_names(storage: Storage, folder: str) -> Iterator[str]:
-    """Yield the names of every file under a storage folder."""
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _tree_names(storage, f"{folder}/{sub}")
 
 
 def _drop_unused_files(key: int, stored: set[str]) -> None:
     """Delete files a dropped conversion wrote, unless a video now uses them."""
     if Video.objects.filter(output_key=key).exists():
         return
-    transaction.on_commit(lambda: _files_delete(stored))
+    transaction.on_commit(lambda: stored_files.files_delete(stored))
 
 
 def _replacements_drop(video: Video) -> None:
@@ -481,7 +451,7 @@ def _replacements_drop(video: Video) -> None:
     for waiting in Video.objects.filter(replaces=video):
         names = {waiting.source.name, f"{waiting.output_dir}/"}
         waiting.delete()
-        transaction.on_commit(lambda names=names: _files_delete(names))
+        transaction.on_commit(lambda names=names: stored_files.files_delete(names))
         logger.info("Upload %s replaced by a newer one", waiting.pk)
 
 
@@ -545,50 +515,8 @@ def _enqueue_processing(video_id: int) -> None:
     transaction.on_commit(lambda: process_video.enqueue(video_id=video_id))
 
 
-def _stored(field_file: FieldFile) -> bool:
-    return bool(field_file) and field_file.storage.exists(field_file.name)
-
-
 def _read_text(field_file: FieldFile) -> str | None:
-    if not _stored(field_file):
+    if not stored_files.stored(field_file):
         return None
     with field_file.open("rb") as handle:
         return handle.read().decode("utf-8", "replace")
-
-
-@contextmanager
-def _upload_path(upload: UploadedFile) -> Iterator[Path]:
-    """Yield a local path to an upload, writing it to a temporary file if
-    it is held in memory."""
-    temporary = getattr(upload, "temporary_file_path", None)
-    if temporary is not None:
-        yield Path(temporary())
-        return
-    with tempfile.NamedTemporaryFile(suffix=".upload") as copy:
-        for chunk in upload.chunks():
-            copy.write(chunk)
-        copy.flush()
-        upload.seek(0)
-        yield Path(copy.name)
-
-
-@contextmanager
-def _local_copy(field_file: FieldFile) -> Iterator[Path]:
-    """Yield a local path to a stored file, copying it if storage is remote."""
-    if not _stored(field_file):
-        raise ffmpeg.FFmpegError(
-            "The source file is missing from storage.", Video.Failure.MISSING_SOURCE
-        )
-    try:
-        local = Path(field_file.path)
-    except NotImplementedError:
-        local = None
-    if local is not None:
-        yield local
-        return
-
-    with tempfile.TemporaryDirectory() as tmp:
-        target = Path(tmp) / Path(field_file.name).name
-        with field_file.open("rb") as source, target.open("wb") as copy:
-            shutil.copyfileobj(source, copy, CHUNK_BYTES)
-        yield target

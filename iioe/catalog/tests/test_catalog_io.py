@@ -605,7 +605,7 @@ class SmallReads(io.StringIO):
 def test_json_is_read_in_small_pieces_across_item_boundaries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(catalog_io, "JSON_CHUNK", 7)
+    monkeypatch.setattr(catalog_io.reading, "JSON_CHUNK", 7)
     items = [{"n": n, "text": "云" * n, "x": 12345.5} for n in range(40)]
     stream = SmallReads(" [\n" + ",\n ".join(json.dumps(i) for i in items) + "]\n")
 

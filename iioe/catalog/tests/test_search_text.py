@@ -5,11 +5,13 @@ import random
 import pytest
 
 from iioe.catalog import search
-from iioe.catalog.search import SearchQuery, search_highlight, search_query_parse
+from iioe.catalog.search_highlight import search_highlight
 from iioe.catalog.search_index import (
+    SearchQuery,
     bitmap_from_ids,
     bitmap_ids,
     search_fold,
+    search_query_parse,
     search_terms,
     sets_decode,
     sets_encode,

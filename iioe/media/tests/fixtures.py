@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from pytest_django.fixtures import Settings
 
-from iioe.media import ffmpeg, services
+from iioe.media import ladder, services
 
 DEMO_MEDIA = Path(settings.BASE_DIR) / "demo" / "media"
 RABBIT = DEMO_MEDIA / "bbb_rabbit320" / "rabbit320.mp4"
@@ -47,9 +47,9 @@ def transcode_cache_fixture(
     """Encode each source's ladder once per session; spy on every request."""
     settings.VIDEO_X264_PRESET = "ultrafast"
     spy = EncodeSpy()
-    real_encode: Callable[..., ffmpeg.Ladder] = ffmpeg.encode_ladder
+    real_encode: Callable[..., ladder.Ladder] = ladder.encode_ladder
 
-    def encode(source: Path, target: Path, **kwargs: Any) -> ffmpeg.Ladder:
+    def encode(source: Path, target: Path, **kwargs: Any) -> ladder.Ladder:
         spy.requested.append(source.name)
         cached = transcode_cache_dir / services.file_sha256(source)
         if not cached.exists():
@@ -58,7 +58,7 @@ def transcode_cache_fixture(
         elif kwargs.get("on_progress"):
             kwargs["on_progress"](1.0)
         shutil.copytree(cached, target, dirs_exist_ok=True)
-        return ffmpeg.ladder_read(target, info=kwargs["info"])
+        return ladder.ladder_read(target, info=kwargs["info"])
 
-    monkeypatch.setattr(ffmpeg, "encode_ladder", encode)
+    monkeypatch.setattr(ladder, "encode_ladder", encode)
     yield spy

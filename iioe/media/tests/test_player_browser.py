@@ -61,7 +61,7 @@ def test_every_control_is_labelled_and_reached_with_the_tab_key(
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")
     page.wait_for_function("document.fullscreenElement !== null")
-    assert page.get_by_role("button", name="Exit full screen").is_visible()
+    page.get_by_role("button", name="Exit full screen").wait_for()
     page.keyboard.press("Enter")
     page.wait_for_function("document.fullscreenElement === null")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -78,7 +78,8 @@ def test_keys_play_seek_switch_captions_speed_and_full_screen(
     learner.wait_video("!v.paused && v.currentTime > 0.5")
     page.keyboard.press(" ")
     learner.wait_video("v.paused")
-    assert page.get_by_role("button", name="Play").is_visible()
+    # The button follows the video's pause event, which comes a moment later.
+    page.get_by_role("button", name="Play").wait_for()
     start = learner.video("v.currentTime")
 
     page.keyboard.press("ArrowRight")
@@ -148,7 +149,7 @@ def test_the_next_lesson_is_offered_and_focused_at_the_end(
     learner.video("v.currentTime = v.duration - 1.5")
     learner.wait_video("v.ended")
 
-    assert offered.is_visible()
+    offered.wait_for()
     assert offered.evaluate("(link) => link === document.activeElement")
     learner.page.keyboard.press("Enter")
     learner.page.wait_for_url("**/lessons/2")

@@ -19,7 +19,7 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from iioe.accounts.models import User
 from iioe.accounts.tests.factories import UserFactory
-from iioe.media import ffmpeg, selectors, services
+from iioe.media import ffmpeg, ladder, selectors, services
 from iioe.media.models import Video
 from iioe.media.tests.factories import VideoFactory
 from iioe.media.tests.fixtures import POPEYE_1, POPEYE_2, RABBIT, EncodeSpy
@@ -124,16 +124,16 @@ def garbled(path: Path) -> bytes:
 
 
 def test_the_ladder_never_goes_above_the_source_height() -> None:
-    assert ffmpeg.ladder_for(1080) == [240, 360, 720]
-    assert ffmpeg.ladder_for(720) == [240, 360, 720]
-    assert ffmpeg.ladder_for(719) == [240, 360]
-    assert ffmpeg.ladder_for(478) == [240, 360]
-    assert ffmpeg.ladder_for(240) == [240]
+    assert ladder.ladder_for(1080) == [240, 360, 720]
+    assert ladder.ladder_for(720) == [240, 360, 720]
+    assert ladder.ladder_for(719) == [240, 360]
+    assert ladder.ladder_for(478) == [240, 360]
+    assert ladder.ladder_for(240) == [240]
 
 
 def test_a_source_lower_than_the_lowest_rung_gets_one_rung_of_its_height() -> None:
-    assert ffmpeg.ladder_for(200) == [200]
-    assert ffmpeg.ladder_for(101) == [100]
+    assert ladder.ladder_for(200) == [200]
+    assert ladder.ladder_for(101) == [100]
 
 
 def test_probe_reads_duration_size_and_sound_of_a_clip() -> None:
@@ -184,7 +184,7 @@ def test_the_width_of_a_rung_is_the_one_ffmpeg_makes(
         duration_seconds=1, width=width, height=source_height, has_audio=False
     )
 
-    assert ffmpeg.rung_width(source, height) == ffmpeg.probe(scaled).width
+    assert ladder.rung_width(source, height) == ffmpeg.probe(scaled).width
 
 
 def test_progress_blocks_give_the_share_done() -> None:
@@ -313,7 +313,7 @@ def test_the_hls_files_play_as_one_valid_stream(
         if line.startswith("#EXTINF:")
     ]
     assert len(durations) == 30
-    assert all(d == pytest.approx(ffmpeg.SEGMENT_SECONDS, abs=0.05) for d in durations)
+    assert all(d == pytest.approx(ladder.SEGMENT_SECONDS, abs=0.05) for d in durations)
 
 
 def test_playback_points_the_player_at_the_hls_and_audio_files(
@@ -342,9 +342,9 @@ def test_progress_is_stored_on_the_video_while_it_converts(
     settings.VIDEO_X264_PRESET = "ultrafast"
     monkeypatch.setattr(services, "PROGRESS_EVERY_SECONDS", 0)
     seen: list[tuple[str, int]] = []
-    real_encode = ffmpeg.encode_ladder
+    real_encode = ladder.encode_ladder
 
-    def watched(source: Path, target: Path, **kwargs: Any) -> ffmpeg.Ladder:
+    def watched(source: Path, target: Path, **kwargs: Any) -> ladder.Ladder:
         record = kwargs.pop("on_progress")
 
         def on_progress(share: float) -> None:
@@ -353,7 +353,7 @@ def test_progress_is_stored_on_the_video_while_it_converts(
 
         return real_encode(source, target, on_progress=on_progress, **kwargs)
 
-    monkeypatch.setattr(ffmpeg, "encode_ladder", watched)
+    monkeypatch.setattr(ladder, "encode_ladder", watched)
     with django_capture_on_commit_callbacks(execute=True):
         video, _created = services.video_get_or_create_from_path(
             title="Popeye", path=POPEYE_2
@@ -480,9 +480,9 @@ def test_a_new_upload_plays_only_once_ready_and_then_replaces_the_old_files(
     old_playback = selectors.video_playback(video=old)
     old_files = {r.file.name for r in old.renditions.all()} | {old.hls_master_name}
     during: list[int] = []
-    cached_encode = ffmpeg.encode_ladder
+    cached_encode = ladder.encode_ladder
 
-    def encode_while_learners_watch(*args: Any, **kwargs: Any) -> ffmpeg.Ladder:
+    def encode_while_learners_watch(*args: Any, **kwargs: Any) -> ladder.Ladder:
         # Midway, learners still get the old video, whole.
         old.refresh_from_db()
         during.append(member.get(old_playback.hls_url).status_code)
@@ -491,7 +491,7 @@ def test_a_new_upload_plays_only_once_ready_and_then_replaces_the_old_files(
         assert selectors.video_playback(video=old) == old_playback
         return cached_encode(*args, **kwargs)
 
-    monkeypatch.setattr(ffmpeg, "encode_ladder", encode_while_learners_watch)
+    monkeypatch.setattr(ladder, "encode_ladder", encode_while_learners_watch)
     upload = ContentFile(POPEYE_1.read_bytes(), name="new lesson.mp4")
     upload.size = POPEYE_1.stat().st_size
     with django_capture_on_commit_callbacks(execute=True):
@@ -510,6 +510,9 @@ def test_a_new_upload_plays_only_once_ready_and_then_replaces_the_old_files(
     assert [r.height for r in old.renditions.all()] == [240, 360]
     assert old.source.name.endswith("new_lesson.mp4")
     assert not any(default_storage.exists(name) for name in old_files)
+    assert not (
+        Path(settings.MEDIA_ROOT) / "videos" / str(old_playback.video_id)
+    ).exists()
     assert member.get(old_playback.hls_url).status_code == 404
     assert member.get(selectors.video_playback(video=old).hls_url).status_code == 200
 

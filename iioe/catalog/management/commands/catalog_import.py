@@ -127,10 +127,14 @@ class Command(BaseCommand):
             if invalid:
                 raise CommandError(_("The file has invalid rows."))
             return
-        self.stdout.write(
-            _(
+        if invalid:
+            summary = _(
                 "%(rows)s rows: %(created)s created, %(updated)s updated, "
                 "%(unchanged)s unchanged, %(invalid)s invalid and skipped."
             )
-            % counts
-        )
+        else:
+            summary = _(
+                "%(rows)s rows: %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged."
+            )
+        self.stdout.write(summary % counts)

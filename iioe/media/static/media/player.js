@@ -361,6 +361,9 @@
       var at = position();
       var play = isPlaying();
       if (mode === "hls") {
+        if (!hls) {
+          return;  // hls.js is on its way and will start with this choice.
+        }
         var url = choice.value === "audio" ? choice.playlist : masterUrl;
         if (url !== loadedUrl) {
           loadPlaylist(url, at, play);
