@@ -272,7 +272,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-MEDIA_URL = "/media/"
+# Uploaded files are never published as they are: members-only views serve
+# them after checking permissions. This prefix is served by nothing, so a
+# server set up the common way cannot expose MEDIA_ROOT by accident.
+MEDIA_URL = "/uploads-not-served/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
