@@ -41,3 +41,16 @@ class AccountAdapter(DefaultAccountAdapter):
             language=language,
             site_url=site_url,
         )
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """Log in, then speak the user's language from this response on.
+
+        The page that posts the login form was in the visitor's language;
+        the "signed in" message and the page that follows should already be
+        in the one the user chose.
+        """
+        super().login(request, user)
+        language = getattr(user, "language", "")
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language

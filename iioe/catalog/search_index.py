@@ -388,9 +388,12 @@ def course_search_index_update(*, course_ids: Iterable[int]) -> None:
 
 def _state_lock() -> None:
     """Take the index's lock and give it a new version number."""
-    version = random.getrandbits(62)  # noqa: S311
+    # Never 0, which stands for an index never written, without own sets.
+    version = random.getrandbits(62) | 1  # noqa: S311
     if not SearchTerm.objects.filter(term=STATE_TERM).update(course_count=version):
-        SearchTerm.objects.get_or_create(term=STATE_TERM)
+        SearchTerm.objects.get_or_create(
+            term=STATE_TERM, defaults={"course_count": version}
+        )
 
 
 def _index_batch(ids: list[int]) -> None:

@@ -162,3 +162,17 @@ def test_guest_is_sent_to_login_and_brought_back(client: Client) -> None:
 
     assert refused["Location"] == "/login?next=/my-iioe/profile"
     assert response["Location"] == "/my-iioe/profile"
+
+
+def test_the_signed_in_message_is_in_the_users_language(client: Client) -> None:
+    user = UserFactory(email="lin@example.org", language="zh-hans")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.post(
+        reverse("accounts:login"),
+        {"login": user.email, "password": PASSWORD},
+        follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and all("Successfully" not in m for m in messages)

@@ -4,9 +4,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from iioe.catalog.models import Course, Instructor, SearchDocument, SearchTerm
-from iioe.catalog.search import course_search_ids
+from iioe.catalog import selectors
+from iioe.catalog.search import course_search_ids, course_search_page
 from iioe.catalog.search_index import (
     STATE_TERM,
     course_search_index_rebuild,
@@ -135,3 +137,21 @@ def test_courses_of_one_provider_are_updated_in_one_call() -> None:
     course_search_index_update(course_ids=[c.pk for c in courses])
 
     assert sorted(course_search_ids("清华", limit=10)) == sorted(c.pk for c in courses)
+
+
+def test_sets_kept_in_memory_are_not_reused_after_a_rollback() -> None:
+    # Each process keeps the subcategories' and languages' sets under the
+    # index's version; a version rolled back must not bring them back.
+    with transaction.atomic():
+        gone = CourseFactory(title="Robotics", language="fr")
+        assert finds("robotics", gone)
+        transaction.set_rollback(True)
+
+    kept = CourseFactory(title="Robotics", language="en")
+
+    assert course_search_ids("robotics", limit=10) == [kept.pk]
+    categories = selectors.category_list()
+    filters = selectors.course_filters_parse({"q": "robotics"}, categories=categories)
+    results = course_search_page(filters=filters, categories=categories, page=1)
+    languages = {value.value: value.count for value in results.facets.languages}
+    assert languages == {"en": 1, "fr": 0, "zh": 0}
