@@ -66,7 +66,7 @@ QUERY_MAX_PARTS = 8
 PHRASE_BATCH = 500
 # Courses sorted by something else than relevance are read by id when there
 # are at most this many; more, and the sorted list is walked instead.
-SORTED_BY_ID_MAX = 500
+SORTED_BY_ID_MAX = 2000
 # The subcategories with the most results that the facet lists; the filter
 # form lists them all.
 FACET_CATEGORIES_SHOWN = 8
@@ -320,6 +320,12 @@ class SearchFacets:
     categories: list[FacetValue] = field(default_factory=list)
     languages: list[FacetValue] = field(default_factory=list)
 
+    @property
+    def counts_any(self) -> bool:
+        """Say whether some value of some facet has results."""
+        values = [*self.families, *self.categories, *self.languages]
+        return any(value.count for value in values)
+
 
 @dataclass(frozen=True)
 class CourseSearchResults:
@@ -447,7 +453,7 @@ def _page_courses(
     By relevance, the ranking gives the page's ids. By another order, the
     courses among the results are read in that order: by their ids when
     there are few, else by walking the ordered list until the page is full,
-    which stays short since so many courses match.
+    a short walk for the first pages since so many courses match.
     """
     listed = (
         selectors.course_list_published(filters=replace(filters, q=""))

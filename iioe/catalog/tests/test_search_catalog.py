@@ -266,6 +266,17 @@ def test_the_page_links_facets_and_offers_relevance(
     assert "1 course" in html
 
 
+def test_the_page_offers_facets_only_when_they_lead_somewhere(
+    client: Client, catalog: dict[str, Course]
+) -> None:
+    nothing = client.get(URL, {"q": "nothing like this"}).content.decode()
+    elsewhere = client.get(URL, {"q": "robots", "language": "fr"}).content.decode()
+
+    assert 'class="facets"' not in nothing
+    assert "0 courses" in elsewhere
+    assert 'href="?q=robots&amp;language=en"' in elsewhere
+
+
 def test_a_search_page_costs_the_same_queries_whatever_its_size_or_words(
     client: Client,
     monkeypatch: pytest.MonkeyPatch,

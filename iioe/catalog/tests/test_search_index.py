@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from iioe.catalog.models import Course, Instructor, SearchDocument, SearchTerm
 from iioe.catalog import selectors
+from iioe.catalog.models import Course, Instructor, SearchDocument, SearchTerm
 from iioe.catalog.search import course_search_ids, course_search_page
 from iioe.catalog.search_index import (
     STATE_TERM,
