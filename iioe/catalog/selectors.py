@@ -251,3 +251,21 @@ def review_tab(*, course: Course, user: Any, page: str | int | None) -> ReviewsT
 
     paginator = Paginator(reviews, REVIEWS_PER_PAGE)
     return ReviewsTab(own=own, page=paginator.get_page(page), can_moderate=can_moderate)
+
+
+def video_is_viewable(*, user: Any, video_id: int) -> bool:
+    """Return whether a logged-in user may watch a video's files.
+
+    Staff see every video. Others may not see a video whose every lesson
+    belongs to an unpublished course; a video no lesson uses yet (a fresh
+    upload still converting) is left to the media app's own rules. One
+    indexed query.
+    """
+    if user.is_staff:
+        return True
+    published = list(
+        Lesson.objects.filter(video_id=video_id).values_list(
+            "course__is_published", flat=True
+        )
+    )
+    return not published or any(published)

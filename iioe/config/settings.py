@@ -319,6 +319,8 @@ VIDEO_X264_PRESET = env_str("VIDEO_X264_PRESET", "veryfast")
 # The largest video the staff may upload, in bytes (2 GB by default). The
 # upload streams to a temporary file; a proxy in front must allow as much.
 VIDEO_UPLOAD_MAX_BYTES = env_int("VIDEO_UPLOAD_MAX_BYTES", 2 * 1024**3)
+# Who may watch a video, given a logged-in user and a video id.
+VIDEO_VIEW_POLICY = "iioe.catalog.selectors.video_is_viewable"
 
 COUNTRIES_FIRST = []
 

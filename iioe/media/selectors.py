@@ -1,9 +1,12 @@
 """Reads of videos: what the player needs, and permission-checked files."""
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
@@ -11,6 +14,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 
 from iioe.media import ladder
@@ -177,7 +181,7 @@ def rendition_get_for_viewer(
 
     Raise PermissionDenied for guests and Http404 if there is no such file.
     """
-    _check_viewer(user)
+    _check_viewer(user, video_id=video_id)
     rendition = (
         Rendition.objects.filter(
             video_id=video_id, height=height, video__status=Video.Status.READY
@@ -194,7 +198,7 @@ def caption_get_for_viewer(
     *, user: AbstractBaseUser | AnonymousUser, video_id: int, language: str
 ) -> CaptionTrack:
     """Return a video's caption track in a language if the user may see it."""
-    _check_viewer(user)
+    _check_viewer(user, video_id=video_id)
     track = (
         CaptionTrack.objects.filter(video_id=video_id, language=language)
         .exclude(file="")
@@ -209,7 +213,7 @@ def poster_get_for_viewer(
     *, user: AbstractBaseUser | AnonymousUser, video_id: int
 ) -> FieldFile:
     """Return the poster image of a video if the user may see it."""
-    _check_viewer(user)
+    _check_viewer(user, video_id=video_id)
     video = Video.objects.filter(pk=video_id).exclude(poster="").first()
     if video is None:
         raise Http404
@@ -225,7 +229,7 @@ def hls_file_get_for_viewer(
     its addresses answer 404 rather than mix old and new segments. Raise
     PermissionDenied for guests and Http404 for anything else.
     """
-    _check_viewer(user)
+    _check_viewer(user, video_id=video_id)
     if not HLS_NAME.match(name):
         raise Http404
     exists = Video.objects.filter(
@@ -250,7 +254,7 @@ def audio_get_for_viewer(
     *, user: AbstractBaseUser | AnonymousUser, video_id: int
 ) -> FieldFile:
     """Return the audio-only file of a ready video if the user may hear it."""
-    _check_viewer(user)
+    _check_viewer(user, video_id=video_id)
     video = (
         Video.objects.filter(pk=video_id, status=Video.Status.READY)
         .exclude(audio="")
@@ -326,10 +330,23 @@ def _hls_url(video: Video, name: str) -> str:
     return reverse("media:hls", args=[video.pk, video.output_key, name])
 
 
-def _check_viewer(user: AbstractBaseUser | AnonymousUser) -> None:
-    # Every course video is for members: any logged-in user may watch it.
+def _check_viewer(user: AbstractBaseUser | AnonymousUser, *, video_id: int) -> None:
+    """Refuse guests, and anyone the video's owner says may not watch it.
+
+    Course videos are for members. Which videos a member may see is decided
+    where they are used (the catalog hides unpublished courses), so the media
+    app asks the function named by VIDEO_VIEW_POLICY instead of importing it.
+    """
     if not user.is_authenticated:
         raise PermissionDenied
+    if not _view_policy()(user=user, video_id=video_id):
+        raise Http404
+
+
+@functools.cache
+def _view_policy() -> Callable[..., bool]:
+    policy: Callable[..., bool] = import_string(settings.VIDEO_VIEW_POLICY)
+    return policy
 
 
 def _default_caption(
